@@ -1,0 +1,58 @@
+"""Shared fixtures: small corpora with planted structure, written under tmp_path."""
+
+from __future__ import annotations
+
+import gzip
+import random
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+TOPICS = {
+    "animal": "cat dog horse cow sheep pig goat mouse".split(),
+    "vehicle": "car bus truck train bike plane boat tram".split(),
+    "food": "bread cheese apple rice soup cake pasta salad".split(),
+}
+FILLER = "the a and of with in".split()
+
+
+def topic_sentences(n: int, seed: int = 0) -> list[str]:
+    """Sentences that each mix one topic's words with filler: topic words share contexts."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(n):
+        words = TOPICS[rng.choice(sorted(TOPICS))]
+        lines.append(" ".join(rng.choice(words) if rng.random() < 0.7 else rng.choice(FILLER)
+                              for _ in range(rng.randint(6, 14))))
+    return lines
+
+
+@pytest.fixture(scope="session")
+def topic_corpus(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "topics.txt"
+    path.write_text("\n".join(topic_sentences(3000)) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory) -> Path:
+    """A few hundred lines: enough to train in well under a second."""
+    path = tmp_path_factory.mktemp("corpus") / "small.txt"
+    path.write_text("\n".join(topic_sentences(300, seed=1)) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_corpus() -> Path:
+    return DATA / "demo-wiki.txt.gz"
+
+
+@pytest.fixture
+def gz_corpus(tmp_path, small_corpus) -> Path:
+    path = tmp_path / "small.txt.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(small_corpus.read_bytes())
+    return path

@@ -1,0 +1,101 @@
+"""Slow, obviously correct reference of the training kernels, for numerical comparison.
+
+Mirrors `w2v.kernels` step by step in plain Python loops and float64: the same xorshift64*
+draws, sentence filtering, shrunk windows, negative sampling and sigmoid tables, so that one
+chunk trained here and by the JIT kernel must give the same weights up to float32 rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from w2v.kernels import MAX_EXP, TABLE_SIZE
+
+MASK64 = (1 << 64) - 1
+
+
+class XorShift:
+    def __init__(self, seed: int):
+        self.state = seed
+
+    def rand32(self) -> int:
+        x = self.state
+        x ^= x >> 12
+        x ^= (x << 25) & MASK64
+        x ^= x >> 27
+        self.state = x
+        return ((x * 0x2545F4914F6CDD1D) & MASK64) >> 32
+
+    def below(self, n: int) -> int:
+        return (self.rand32() * n) >> 32
+
+    def negative(self, threshold, alias) -> int:
+        slot = self.below(len(threshold))
+        return slot if self.rand32() < int(threshold[slot]) else int(alias[slot])
+
+
+def gradient(f: float, label: int, sig) -> float:
+    """label - sigmoid(f), with word2vec.c's clipping at +-MAX_EXP and the kernel's table."""
+    if f >= MAX_EXP:
+        return label - 1.0
+    if f <= -MAX_EXP:
+        return float(label)
+    return label - float(sig[int((f + MAX_EXP) * TABLE_SIZE / (2 * MAX_EXP))])
+
+
+def block(h: list[np.ndarray], targets: list[int], syn1: np.ndarray, alpha: float, sig):
+    """One negative-sampling step: returns the input gradients and updates syn1 rows."""
+    grads = [np.zeros_like(v) for v in h]
+    for j, t in enumerate(targets):
+        label = 1 if j == 0 else 0
+        scores = [gradient(sum(a * b for a, b in zip(v, syn1[t])), label, sig) * alpha for v in h]
+        old_row = syn1[t].copy()
+        for i in range(len(h)):
+            grads[i] += scores[i] * old_row
+        for i, v in enumerate(h):
+            syn1[t] += scores[i] * v
+    return grads
+
+
+def train_chunk(cbow, tokens, vocab_tables, syn0, syn1, window, negative, max_sentence,
+                alpha_start, alpha_end, seed, sig):
+    remap, keep, threshold, alias = vocab_tables
+    rng = XorShift(seed)
+    pos, n_tokens = 0, len(tokens)
+    while pos < n_tokens:
+        alpha = float(np.float32(alpha_start + (alpha_end - alpha_start) * pos / n_tokens))
+        sentence: list[int] = []
+        while pos < n_tokens:
+            raw = int(tokens[pos])
+            pos += 1
+            if raw < 0:
+                if sentence:
+                    break
+                continue
+            word = int(remap[raw])
+            if word < 0 or rng.rand32() >= int(keep[word]):
+                continue
+            sentence.append(word)
+            if len(sentence) == max_sentence:
+                break
+        for i, word in enumerate(sentence):
+            reach = window - rng.below(window)
+            lo, hi = max(0, i - reach), min(len(sentence), i + reach + 1)
+            context = [sentence[j] for j in range(lo, hi) if j != i]
+            if not context:
+                continue
+            targets = [word]
+            for _ in range(negative):
+                t = rng.negative(threshold, alias)
+                while t == word:
+                    t = rng.negative(threshold, alias)
+                targets.append(t)
+            if cbow:
+                mean = sum(syn0[c] for c in context) / len(context)
+                (g,) = block([mean], targets, syn1, alpha, sig)
+                for c in context:
+                    syn0[c] += g
+            else:
+                grads = block([syn0[c].copy() for c in context], targets, syn1, alpha, sig)
+                for c, g in zip(context, grads):
+                    syn0[c] += g

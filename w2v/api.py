@@ -1,0 +1,48 @@
+"""The Python API: train, save and load in a few calls.
+
+    >>> import w2v
+    >>> model = w2v.train(["corpus.txt"], dim=50)    # doctest: +SKIP
+    >>> w2v.save(model, "vectors.bin")               # doctest: +SKIP
+
+Does not: parse command lines or hold any algorithm itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from . import __version__
+from .config import TrainConfig
+from .formats import output_format, save_native, save_word2vec
+from .train import Model
+from .train import train as _train
+
+
+def train(corpus: str | list[str], *, progress: bool = False, **settings) -> Model:
+    """Train on one path or a list of paths ('-' is stdin); settings as in `TrainConfig`."""
+    paths = [corpus] if isinstance(corpus, str) else list(corpus)
+    return _train(paths, TrainConfig(**settings), progress=progress)
+
+
+def save(model: Model, path: str) -> None:
+    """Write `model` in the format `path`'s extension selects (.bin, .txt/.vec, else native)."""
+    fmt = output_format(path)
+    if fmt == "native":
+        save_native(path, model.vocab.words, model.vectors, model.output, model.vocab.counts,
+                    _metadata(model))
+    else:
+        save_word2vec(path, model.vocab.words, model.vectors, binary=fmt == "word2vec-binary")
+
+
+def _metadata(model: Model) -> dict:
+    meta = {"w2v_version": __version__, "config": model.config.to_dict()}
+    if model.report is not None:
+        report = model.report
+        meta["corpus"] = dataclasses.asdict(report.corpus)
+        meta["training"] = {
+            "read_seconds": report.read_seconds,
+            "train_seconds": report.train_seconds,
+            "words_per_second": report.words_per_second,
+            "epochs": [dataclasses.asdict(e) for e in report.epochs],
+        }
+    return meta

@@ -1,0 +1,99 @@
+"""Every training setting with its default and valid range, in one typed place.
+
+The CLI builds its options from `TRAIN_OPTIONS`, the Python API takes the same names as keyword
+arguments, and the native model format stores `TrainConfig.to_dict()`. Nothing here touches data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+
+ARCHITECTURES = ("skipgram", "cbow")
+
+
+def _opt(default, help: str, *, min=None, max=None, min_open=False, max_open=False, **extra):
+    """A dataclass field carrying its CLI help text and valid range."""
+    meta = dict(help=help, min=min, max=max, min_open=min_open, max_open=max_open, **extra)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters of one training run (word2vec.c names in brackets)."""
+
+    arch: str = _opt("skipgram", "Model architecture [-cbow 0/1].", choices=ARCHITECTURES)
+    dim: int = _opt(100, "Dimension of the word vectors [-size].", min=1, max=10_000)
+    window: int = _opt(5, "Maximum distance between a word and its context [-window].",
+                       min=1, max=1_000)
+    negative: int = _opt(5, "Negative samples per positive example [-negative].", min=1, max=100)
+    min_count: int = _opt(5, "Ignore words seen fewer times than this [-min-count].", min=1)
+    sample: float = _opt(1e-3, "Down-sampling threshold for frequent words; 0 disables [-sample].",
+                         min=0.0, max=1.0, max_open=True)
+    epochs: int = _opt(5, "Passes over the corpus [-iter].", min=1, max=10_000)
+    alpha: float | None = _opt(None, "Initial learning rate [-alpha]; default 0.025 for skipgram, "
+                               "0.05 for cbow.", min=0.0, max=10.0, min_open=True)
+    min_alpha: float | None = _opt(None, "Final learning rate; default alpha * 1e-4.",
+                                   min=0.0, max=10.0)
+    threads: int = _opt(0, "Worker threads; 0 means all available cores [-threads].",
+                        min=0, max=1024)
+    seed: int = _opt(1, "Random seed; with --threads 1 the output is bit-identical per seed.",
+                     min=0, max=2**63 - 1)
+    max_vocab_size: int | None = _opt(
+        None, "Cap on distinct words held while counting: past it, the rarest are pruned "
+        "(word2vec.c's and gensim's rule).", min=1)
+    lowercase: bool = _opt(True, "Lowercase text before counting (off: keep case).")
+    strip_punctuation: bool = _opt(
+        True, "Treat punctuation (all but '_') as spaces, so 'Paris,' is 'paris'.")
+    max_sentence_length: int = _opt(10_000, "Longer lines are split into pieces of this many "
+                                    "words (never truncated).", min=1, max=1_000_000)
+
+    def resolved(self) -> TrainConfig:
+        """A copy with the architecture-dependent defaults and the thread count filled in."""
+        alpha = self.alpha if self.alpha is not None else (0.05 if self.arch == "cbow" else 0.025)
+        min_alpha = self.min_alpha if self.min_alpha is not None else alpha * 1e-4
+        threads = self.threads or available_cores()
+        return dataclasses.replace(self, alpha=alpha, min_alpha=min_alpha, threads=threads)
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first setting outside its valid range."""
+        for f in dataclasses.fields(self):
+            problem = check_value(f, getattr(self, f.name))
+            if problem:
+                raise ValueError(f"{f.name}: {problem}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        """Build from stored settings, ignoring keys this version does not know."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def check_value(f: dataclasses.Field, value) -> str | None:
+    """Why `value` is invalid for field `f`, or None when it is fine."""
+    meta = f.metadata
+    if value is None:
+        return None
+    if "choices" in meta and value not in meta["choices"]:
+        return f"must be one of {', '.join(meta['choices'])}"
+    lo, hi = meta.get("min"), meta.get("max")
+    if lo is not None and (value < lo or (meta["min_open"] and value == lo)):
+        return f"must be {'>' if meta['min_open'] else '>='} {lo}"
+    if hi is not None and (value > hi or (meta["max_open"] and value == hi)):
+        return f"must be {'<' if meta['max_open'] else '<='} {hi}"
+    return None
+
+
+def available_cores() -> int:
+    """Cores this process may run on (respects taskset and cgroup affinity)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+TRAIN_OPTIONS = {f.name: f for f in dataclasses.fields(TrainConfig)}

@@ -1,0 +1,130 @@
+"""Encode corpus files into provisional token ids kept on disk, and read them back in chunks.
+
+One streaming pass tokenizes every file, gives each word a provisional id (`vocab.WordCounter`),
+and appends the ids, with LINE_BREAK after every line, to an anonymous temporary file. Training
+then reads fixed-size chunks of that file, epoch after epoch, so memory does not grow with the
+corpus and stdin or compressed input is read only once. Chunk boundaries act as line breaks,
+which at 2**17 ids a chunk changes nothing measurable.
+
+Does not: decide what is in the vocabulary (see `vocab`) or train anything.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import CorpusError
+from .tokenize import Tokenizer, read_blocks
+from .vocab import LINE_BREAK, WordCounter
+
+CHUNK_IDS = 1 << 17  # ids per training chunk: ~0.1 s of work, so threads finish together
+_ITEM = np.dtype(np.int32).itemsize
+
+
+@dataclass
+class CorpusStats:
+    """What the encoding pass saw."""
+
+    files: int = 0
+    lines: int = 0
+    words: int = 0  # raw tokens, before min-count and down-sampling
+    invalid_utf8: int = 0  # invalid byte sequences replaced by U+FFFD
+    paths: list[str] = field(default_factory=list)
+
+
+class EncodedCorpus:
+    """Provisional token ids of a corpus in a temporary file, in chunks of CHUNK_IDS ids."""
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile(prefix="w2v-ids-")
+        self.chunk_words: list[int] = []  # raw words in each chunk
+        self.stats = CorpusStats()
+        self._size = 0  # ids written
+
+    @classmethod
+    def encode(cls, paths: list[str], tokenizer: Tokenizer, counter: WordCounter,
+               on_words: Callable[[int], None] | None = None) -> EncodedCorpus:
+        """Tokenize `paths` in order, counting words in `counter`; `on_words(n)` gets progress."""
+        corpus = cls()
+        try:
+            corpus._encode(paths, tokenizer, counter, on_words)
+        except BaseException:
+            corpus.close()
+            raise
+        return corpus
+
+    def _encode(self, paths, tokenizer, counter, on_words):
+        pending = np.empty(0, dtype=np.int32)
+        buf: list[int] = []
+        for path in paths:
+            self.stats.files += 1
+            self.stats.paths.append(path)
+            for block in read_blocks(path):
+                lines = tokenizer.lines(block)
+                for line in lines[:-1]:
+                    counter.encode(line, buf)
+                    buf.append(LINE_BREAK)
+                counter.encode(lines[-1], buf)
+                self.stats.lines += len(lines) - 1
+                pending = self._flush(np.concatenate([pending, self._counted(buf, counter)]),
+                                      on_words)
+                buf.clear()
+            if len(pending) and pending[-1] != LINE_BREAK:  # a file's last line ends with it
+                pending = np.append(pending, np.int32(LINE_BREAK))
+                self.stats.lines += 1
+        self._flush(pending, on_words, final=True)
+        self.stats.invalid_utf8 = tokenizer.invalid_sequences
+        try:
+            self._file.flush()
+        except OSError as exc:
+            raise CorpusError(f"cannot write the temporary token file: {exc.strerror}") from None
+
+    @staticmethod
+    def _counted(buf: list[int], counter: WordCounter) -> np.ndarray:
+        ids = np.array(buf, dtype=np.int32)
+        counter.add_counts(ids)
+        return ids
+
+    def _flush(self, pending: np.ndarray, on_words, final: bool = False) -> np.ndarray:
+        """Write whole chunks of `pending` (all of it when `final`); return what is left."""
+        start = 0
+        while len(pending) - start >= CHUNK_IDS or (final and start < len(pending)):
+            chunk = pending[start:start + CHUNK_IDS]
+            words = len(chunk) - int(np.count_nonzero(chunk == LINE_BREAK))
+            try:
+                self._file.write(chunk.tobytes())
+            except OSError as exc:
+                raise CorpusError(f"cannot write the temporary token file in "
+                                  f"{tempfile.gettempdir()}: {exc.strerror}") from None
+            self.chunk_words.append(words)
+            self.stats.words += words
+            self._size += len(chunk)
+            start += len(chunk)
+            if on_words:
+                on_words(words)
+        return pending[start:]
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self.chunk_words)
+
+    def read_chunk(self, k: int) -> np.ndarray:
+        """The provisional ids of chunk `k` (safe to call from several threads at once)."""
+        offset = k * CHUNK_IDS
+        count = min(CHUNK_IDS, self._size - offset)
+        data = os.pread(self._file.fileno(), count * _ITEM, offset * _ITEM)
+        return np.frombuffer(data, dtype=np.int32)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> EncodedCorpus:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

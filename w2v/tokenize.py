@@ -1,0 +1,183 @@
+"""Turn corpus files into lines of word tokens, streaming, in bounded memory.
+
+Opening: '-' is stdin; .gz, .bz2 and .xz are decompressed by extension; a directory is an error
+here (the caller expands it). Reading goes in blocks cut at a whitespace byte, so no word and no
+UTF-8 character is ever split between blocks; a block only grows past its nominal size while a
+single word is longer than it.
+
+Normalisation (the default, see `TrainConfig.lowercase` and `strip_punctuation`): text is
+lowercased and every punctuation or symbol character except '_' becomes a space, so raw text like
+"Paris, the capital." gives `paris the capital`, close to the text8 convention that the
+pre-tokenised benchmark corpora follow (and those pass through unchanged). '_' is kept so joined
+phrases such as `new_york` stay one token. NUL and other control characters always count as spaces.
+
+Invalid UTF-8 never stops reading: each invalid sequence becomes U+FFFD and is counted; U+FFFD is
+a symbol, so with punctuation stripping it separates words rather than joining into them.
+
+Does not: build vocabularies, map words to ids, or hold more than one block in memory.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import os
+import sys
+import unicodedata
+import zlib
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from .errors import CorpusError
+
+BLOCK_SIZE = 1 << 22  # bytes per block: large enough to amortise, small enough to stay cheap
+
+_ASCII_WHITESPACE = b" \t\n\r\x0b\x0c"
+
+
+def _byte_table(lowercase: bool, strip_punctuation: bool) -> bytes:
+    """A bytes.translate table for the ASCII part of normalisation (fast: no decoding needed)."""
+    table = bytearray(range(256))
+    for b in range(32):  # control characters are separators, except the line break itself
+        if b != ord("\n"):
+            table[b] = ord(" ")
+    table[127] = ord(" ")
+    if lowercase:
+        for b in range(ord("A"), ord("Z") + 1):
+            table[b] = b + 32
+    if strip_punctuation:
+        for b in range(33, 127):
+            ch = chr(b)
+            if not ch.isalnum() and ch != "_":
+                table[b] = ord(" ")
+    return bytes(table)
+
+
+def _unicode_punctuation_table() -> dict[int, int]:
+    """Map every non-ASCII punctuation, symbol or control code point to a space.
+
+    Format characters (Cf, such as the zero-width non-joiner inside Persian words) are kept.
+    """
+    space = ord(" ")
+    return {
+        cp: space
+        for cp in range(128, 0x30000)
+        if unicodedata.category(chr(cp))[0] in "PS" or unicodedata.category(chr(cp)) == "Cc"
+    }
+
+
+_UNICODE_PUNCTUATION: dict[int, int] | None = None
+
+
+class Tokenizer:
+    """Splits blocks of bytes into lines of tokens and counts replaced invalid UTF-8."""
+
+    def __init__(self, lowercase: bool = True, strip_punctuation: bool = True):
+        self.lowercase = lowercase
+        self.strip_punctuation = strip_punctuation
+        self._table = _byte_table(lowercase, strip_punctuation)
+        self.invalid_sequences = 0
+
+    def lines(self, block: bytes) -> list[list[str]]:
+        """The tokens of each line in `block`; a trailing piece without '\\n' is a partial line.
+
+        The returned list always has one more element than `block` has line breaks: the last
+        element continues on the next block.
+        """
+        text = self._decode(block.translate(self._table))
+        if not text.isascii():
+            text = self._normalise_unicode(text)
+        return [line.split() for line in text.split("\n")]
+
+    def _decode(self, data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("utf-8", errors="replace")
+            self.invalid_sequences += text.count("\ufffd") - data.count("\ufffd".encode())
+            return text
+
+    def _normalise_unicode(self, text: str) -> str:
+        global _UNICODE_PUNCTUATION
+        if self.lowercase:
+            text = text.lower()
+        if self.strip_punctuation:
+            if _UNICODE_PUNCTUATION is None:
+                _UNICODE_PUNCTUATION = _unicode_punctuation_table()
+            text = text.translate(_UNICODE_PUNCTUATION)
+        return text
+
+
+def open_corpus(path: str) -> BinaryIO:
+    """Open one corpus path for binary reading, decompressing by extension."""
+    if path == "-":
+        return sys.stdin.buffer
+    if os.path.isdir(path):
+        raise CorpusError(f"{path}: is a directory, not a corpus file")
+    try:
+        if path.endswith(".gz"):
+            return gzip.open(path, "rb")
+        if path.endswith(".bz2"):
+            return bz2.open(path, "rb")
+        if path.endswith(".xz"):
+            return lzma.open(path, "rb")
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise CorpusError(f"{path}: no such file") from None
+    except PermissionError:
+        raise CorpusError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot open ({exc.strerror or exc})") from None
+
+
+def read_blocks(path: str, block_size: int = BLOCK_SIZE) -> Iterator[bytes]:
+    """Yield the bytes of `path` in blocks that each end at a whitespace byte (or the end).
+
+    Decompression errors (a truncated .gz, say) become a CorpusError naming the file.
+    """
+    stream = open_corpus(path)
+    pending = b""
+    try:
+        while True:
+            try:
+                data = stream.read(block_size)
+            except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+                raise CorpusError(f"{path}: cannot read, the file is damaged or truncated "
+                                  f"({exc})") from None
+            if not data:
+                break
+            data = pending + data if pending else data
+            cut = _last_whitespace(data)
+            if cut < 0:  # one word longer than a block so far: keep accumulating it
+                pending = data
+                continue
+            pending = data[cut + 1:]
+            yield data[:cut + 1]
+        if pending:
+            yield pending
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _last_whitespace(data: bytes) -> int:
+    return max(data.rfind(b) for b in (b" ", b"\n", b"\t", b"\r", b"\x00"))
+
+
+def iter_lines(paths: list[str], lowercase: bool = True, strip_punctuation: bool = True,
+               tokenizer: Tokenizer | None = None) -> Iterator[list[str]]:
+    """Yield the token list of every line of every file, in order (for small inputs and tests)."""
+    tokenizer = tokenizer or Tokenizer(lowercase, strip_punctuation)
+    for path in paths:
+        carry: list[str] = []
+        for block in read_blocks(path):
+            lines = tokenizer.lines(block)
+            lines[0] = carry + lines[0]
+            carry = lines.pop()
+            yield from lines
+        if carry:
+            yield carry
+
+
+__all__ = ["Tokenizer", "open_corpus", "read_blocks", "iter_lines", "BLOCK_SIZE"]
