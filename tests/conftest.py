@@ -56,3 +56,26 @@ def gz_corpus(tmp_path, small_corpus) -> Path:
     with gzip.open(path, "wb") as f:
         f.write(small_corpus.read_bytes())
     return path
+
+
+@pytest.fixture(scope="session")
+def topic_model(tmp_path_factory, topic_corpus):
+    """A small trained model saved as native; other formats are derived from it."""
+    import w2v
+
+    model = w2v.train(str(topic_corpus), dim=24, window=3, epochs=5, min_count=2, threads=1,
+                      sample=0, seed=5)
+    path = tmp_path_factory.mktemp("model") / "topics.w2v"
+    w2v.save(model, str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_vectors(tmp_path_factory, demo_corpus):
+    """Vectors from one quick pass over the demo corpus, saved as word2vec binary."""
+    import w2v
+
+    model = w2v.train(str(demo_corpus), dim=32, epochs=1, threads=2, sample=1e-4, seed=2)
+    path = tmp_path_factory.mktemp("demo") / "demo.bin"
+    w2v.save(model, str(path))
+    return path

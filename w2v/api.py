@@ -16,6 +16,7 @@ from .config import TrainConfig
 from .formats import output_format, save_native, save_word2vec
 from .train import Model
 from .train import train as _train
+from .vectors import WordVectors
 
 
 def train(corpus: str | list[str], *, progress: bool = False, **settings) -> Model:
@@ -32,6 +33,11 @@ def save(model: Model, path: str) -> None:
                     _metadata(model))
     else:
         save_word2vec(path, model.vocab.words, model.vectors, binary=fmt == "word2vec-binary")
+
+
+def load(path: str) -> WordVectors:
+    """Read vectors from any supported file (native, word2vec binary/text, .vec, GloVe)."""
+    return WordVectors.load(path)
 
 
 def _metadata(model: Model) -> dict:

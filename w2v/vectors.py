@@ -1,0 +1,157 @@
+"""Queries on trained vectors: nearest neighbours, analogies, similarities.
+
+`WordVectors` holds words and a float32 matrix (possibly a read-only memory map) and answers
+queries with cosine similarity on unit-normalised rows, computed once on first use. Many queries
+are answered with one matrix product. Semantics follow gensim's KeyedVectors: `most_similar`
+averages the unit vectors of positive words and subtracts those of negative words, and never
+returns a query word; `analogy(a, b, c)` answers a:b :: c:? with b - a + c (3CosAdd) or 3CosMul.
+
+Does not: import numba (queries must start fast) or read files itself (see `formats`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+import numpy as np
+
+from .errors import UnknownWordError
+
+_BATCH = 256  # queries per matrix product: bounds the (batch x V) score matrix
+
+
+class WordVectors:
+    """Words, their vectors, and the queries people run on them."""
+
+    def __init__(self, words: list[str], vectors: np.ndarray, counts: np.ndarray | None = None,
+                 metadata: dict | None = None):
+        self.words = words
+        self.vectors = vectors
+        self.counts = counts
+        self.metadata = metadata or {}
+        self._index: dict[str, int] | None = None
+        self._unit: np.ndarray | None = None
+
+    @classmethod
+    def load(cls, path: str) -> WordVectors:
+        """Read any supported file (native, word2vec binary/text, fastText .vec, GloVe)."""
+        from .formats import load
+
+        f = load(path)
+        return cls(f.words, f.vectors, f.counts, f.metadata)
+
+    # ------------------------------------------------------------ lookups
+
+    @property
+    def index(self) -> dict[str, int]:
+        if self._index is None:
+            self._index = {}
+            for i, w in enumerate(self.words):
+                self._index.setdefault(w, i)  # duplicates: the most frequent wins
+        return self._index
+
+    @property
+    def unit(self) -> np.ndarray:
+        """Unit-length rows (zero rows stay zero)."""
+        if self._unit is None:
+            vectors = np.asarray(self.vectors, dtype=np.float32)
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            self._unit = vectors / np.where(norms > 0, norms, 1.0)
+        return self._unit
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.index
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        return np.asarray(self.vectors[self.id(word)])
+
+    def id(self, word: str) -> int:
+        """The row of `word`, or UnknownWordError with close spellings as suggestions."""
+        try:
+            return self.index[word]
+        except KeyError:
+            raise UnknownWordError(word, self.suggest(word)) from None
+
+    def suggest(self, word: str, n: int = 3) -> list[str]:
+        """Vocabulary words spelled like `word`, most frequent first among equals."""
+        candidates = [w for w in self.words[:200_000] if abs(len(w) - len(word)) <= 2]
+        return difflib.get_close_matches(word, candidates, n=n, cutoff=0.75)
+
+    # ------------------------------------------------------------ queries
+
+    def similarity(self, a: str, b: str) -> float:
+        return float(self.unit[self.id(a)] @ self.unit[self.id(b)])
+
+    def most_similar(self, positive: Sequence[str], negative: Sequence[str] = (), topn: int = 10,
+                     restrict: int | None = None) -> list[tuple[str, float]]:
+        """Words closest to the mean of the positive minus the negative unit vectors."""
+        return self.most_similar_batch([(positive, negative)], topn, restrict)[0]
+
+    def most_similar_batch(self, queries: Sequence[tuple[Sequence[str], Sequence[str]]],
+                           topn: int = 10, restrict: int | None = None,
+                           ) -> list[list[tuple[str, float]]]:
+        """`most_similar` for many (positive, negative) queries, one matrix product per batch."""
+        results = []
+        for start in range(0, len(queries), _BATCH):
+            batch = queries[start:start + _BATCH]
+            ids = [([self.id(w) for w in pos], [self.id(w) for w in neg]) for pos, neg in batch]
+            targets = np.stack([self._mean(pos, neg) for pos, neg in ids])
+            scores = self._scores(targets, restrict)
+            for row, (pos, neg) in zip(scores, ids):
+                results.append(self._top(row, topn, exclude=pos + neg))
+        return results
+
+    def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "add",
+                restrict: int | None = None) -> list[tuple[str, float]]:
+        """Answers a:b :: c:? (`man king woman` -> queen), excluding a, b and c."""
+        return self.analogy_batch([(a, b, c)], topn, method, restrict)[0]
+
+    def analogy_batch(self, questions: Sequence[tuple[str, str, str]], topn: int = 1,
+                      method: str = "add", restrict: int | None = None,
+                      ) -> list[list[tuple[str, float]]]:
+        if method not in ("add", "mul"):
+            raise ValueError(f"unknown analogy method {method!r}: use 'add' or 'mul'")
+        results = []
+        for start in range(0, len(questions), _BATCH):
+            batch = [tuple(self.id(w) for w in q) for q in questions[start:start + _BATCH]]
+            abc = np.array(batch, dtype=np.int64).reshape(-1, 3)
+            if method == "add":
+                targets = np.stack([self._mean([b, c], [a]) for a, b, c in batch])
+                scores = self._scores(targets, restrict)
+            else:  # 3CosMul (Levy and Goldberg 2014), similarities shifted to [0, 1] as gensim
+                unit = self.unit[:restrict] if restrict else self.unit
+                sim = [(unit @ self.unit[abc[:, k]].T).T for k in range(3)]
+                sim = [(s + 1.0) / 2.0 for s in sim]
+                scores = sim[1] * sim[2] / (sim[0] + 1e-6)
+            for row, ids in zip(scores, batch):
+                results.append(self._top(row, topn, exclude=list(ids)))
+        return results
+
+    def _mean(self, positive: list[int], negative: list[int]) -> np.ndarray:
+        mean = (self.unit[positive].sum(axis=0) - self.unit[negative].sum(axis=0)) / max(
+            len(positive) + len(negative), 1)
+        norm = np.linalg.norm(mean)
+        return mean / norm if norm > 0 else mean
+
+    def _scores(self, targets: np.ndarray, restrict: int | None) -> np.ndarray:
+        unit = self.unit[:restrict] if restrict else self.unit
+        return targets.astype(np.float32) @ unit.T
+
+    def _top(self, scores: np.ndarray, topn: int, exclude: list[int]) -> list[tuple[str, float]]:
+        scores = scores.copy()
+        excluded = [i for i in exclude if i < len(scores)]
+        scores[excluded] = -np.inf
+        n = min(topn, len(scores) - len(set(excluded)))
+        if n <= 0:
+            return []
+        best = np.argpartition(-scores, n - 1)[:n]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(self.words[i], float(scores[i])) for i in best]
