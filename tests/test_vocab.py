@@ -16,11 +16,20 @@ def _count(text: str, max_vocab_size=None) -> WordCounter:
     return counter
 
 
-def test_sorted_by_count_with_first_appearance_breaking_ties():
+def test_sorted_by_count_with_ties_in_gensim_order():
     vocab, remap = Vocabulary.from_counter(_count("b a c a b d d e"), min_count=1)
-    assert vocab.words == ["b", "a", "d", "c", "e"]
+    assert vocab.words == ["d", "a", "b", "e", "c"]
     assert vocab.counts.tolist() == [2, 2, 2, 1, 1]
     assert remap[-1] == LINE_BREAK
+
+
+def test_vocabulary_order_matches_gensim():
+    gensim = pytest.importorskip("gensim.models")
+    text = " ".join(f"w{(i * 7919) % 97 % (1 + i % 13)}" for i in range(3000))
+    vocab, _ = Vocabulary.from_counter(_count(text), min_count=1)
+    model = gensim.Word2Vec(vector_size=4, min_count=1)
+    model.build_vocab([text.split()])
+    assert vocab.words == model.wv.index_to_key
 
 
 def test_min_count_maps_rare_words_to_unknown():

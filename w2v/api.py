@@ -14,8 +14,8 @@ import dataclasses
 from . import __version__
 from .config import TrainConfig
 from .formats import output_format, save_native, save_word2vec
-from .train import Model
-from .train import train as _train
+from .training import Model
+from .training import train as _train
 from .vectors import WordVectors
 
 

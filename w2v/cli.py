@@ -93,7 +93,7 @@ def train(corpus, output, quiet, **settings):
     """
     from .api import save
     from .atomic import check_writable
-    from .train import train as run_training
+    from .training import train as run_training
 
     config = TrainConfig(**settings)
     _check_corpus_paths(corpus)

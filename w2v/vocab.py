@@ -2,8 +2,8 @@
 
 `WordCounter` assigns every distinct word a provisional id in order of first appearance and counts
 it, pruning rare words when `max_vocab_size` is exceeded. `Vocabulary` keeps the words reaching
-`min_count`, sorted by descending count; ties keep first-appearance order (as gensim), so the
-order is deterministic for a given corpus.
+`min_count`, sorted by descending count; among equal counts the word first seen last comes first,
+exactly as gensim 4 orders them, so the order is deterministic and matches gensim's.
 
 Pruning rule (word2vec.c's ReduceVocab and gensim's prune_vocab): whenever more than
 `max_vocab_size` distinct words are held, every word seen at most `threshold` times so far is
@@ -106,7 +106,10 @@ class Vocabulary:
         """
         n = counter.provisional_size
         counts = counter.counts[:n]
-        kept = np.flatnonzero(counts >= min_count)
+        kept = np.flatnonzero(counts >= min_count)[::-1]
+        # ties: the word first seen last comes first, which is the order gensim 4 produces
+        # (argsort of the counts, reversed), so vocabularies, truncations and evaluations
+        # restricted to the N most frequent words match gensim's word for word
         order = kept[np.argsort(-counts[kept], kind="stable")]
         remap = np.full(n + 1, UNKNOWN, dtype=np.int32)
         remap[order] = np.arange(len(order), dtype=np.int32)

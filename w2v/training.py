@@ -79,7 +79,8 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
         _check_vocabulary(corpus.stats, counter, vocab, config)
         report = TrainingReport(corpus.stats, len(vocab),
                                 read_seconds=time.perf_counter() - started)
-        _log(progress, f"read {corpus.stats.words:,} words in {corpus.stats.lines:,} lines; "
+        _log(progress, f"read {corpus.stats.words:,} words in {corpus.stats.lines:,} lines "
+             f"in {report.read_seconds:.2f} s; "
              f"vocabulary {len(vocab):,} words with count >= {config.min_count}"
              + (f"; {corpus.stats.invalid_utf8:,} invalid UTF-8 sequences replaced"
                 if corpus.stats.invalid_utf8 else ""))

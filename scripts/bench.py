@@ -1,0 +1,218 @@
+"""Benchmark w2v against gensim 4 on the same corpus, settings and cores, side by side.
+
+Runs alternate (w2v, gensim, w2v, gensim, ...) so that machine noise hits both alike. Each run is
+a whole process: reading, vocabulary, training, writing word2vec binary. Reports wall time, raw
+corpus words per second (words in the corpus x epochs / time), the w2v/gensim throughput ratio,
+peak resident memory, the share of w2v's time spent reading and counting, and the quality of each
+result by one shared evaluator (w2v.evaluate, which agrees with gensim's). Also reports the JIT
+compile time of a cold start and the start-up cost with a warm cache, and optionally thread
+scaling.
+
+    python scripts/bench.py                                   # ANCHORS.md settings, both archs
+    python scripts/bench.py --arch cbow --runs 2
+    python scripts/bench.py --corpus big.txt --epochs 1 --no-gensim --scaling
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "enwiki-t8.txt.gz"
+
+
+@dataclass
+class Run:
+    tool: str
+    arch: str
+    seconds: float
+    peak_mb: float
+    words: int
+    epochs: int
+    read_seconds: float | None = None
+    analogy: float = float("nan")
+    ws353: float = float("nan")
+    simlex: float = float("nan")
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words * self.epochs / self.seconds
+
+
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB, and stderr of one child process."""
+    with tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read()
+    if proc.returncode != 0:
+        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, stderr
+
+
+def w2v_command(corpus: str, output: str, settings: dict, threads: int | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "w2v", "train", corpus, "-o", output]
+    for key, value in settings.items():
+        if key == "threads" and threads is not None:
+            value = threads
+        cmd += [f"--{key.replace('_', '-')}", str(value)]
+    return cmd
+
+
+def run_w2v(corpus: str, out: str, settings: dict, threads: int | None = None) -> Run:
+    seconds, peak, stderr = timed(w2v_command(corpus, out, settings, threads))
+    words = int(re.search(r"read ([\d,]+) words", stderr).group(1).replace(",", ""))
+    read = float(re.search(r"lines in ([\d.]+) s", stderr).group(1))
+    return Run("w2v", settings["arch"], seconds, peak, words, settings["epochs"], read)
+
+
+def run_gensim(mode: str, corpus: str, out: str, settings: dict, words: int) -> Run:
+    helper = str(ROOT / "scripts" / "gensim_train.py")
+    seconds, peak, _ = timed([sys.executable, helper, mode, corpus, out, json.dumps(settings)])
+    return Run(f"gensim {mode}", settings["arch"], seconds, peak, words, settings["epochs"])
+
+
+def score(run: Run, path: str) -> Run:
+    from w2v import evaluate as ev
+    from w2v.vectors import WordVectors
+
+    wv = WordVectors.load(path)
+    run.analogy = ev.evaluate_analogies(wv, restrict=30_000).overall.accuracy
+    run.ws353 = ev.evaluate_pairs(wv, ev.DEFAULT_PAIRS[0]).spearman
+    run.simlex = ev.evaluate_pairs(wv, ev.DEFAULT_PAIRS[1]).spearman
+    return run
+
+
+def resplit(corpus: str, directory: str, words_per_line: int = 1000) -> str:
+    """Plain-text copy with short lines: gensim's corpus_file mode fails on one long line."""
+    from w2v.tokenize import iter_lines
+
+    path = os.path.join(directory, "corpus-lines.txt")
+    with open(path, "w", encoding="utf-8") as out:
+        for line in iter_lines([corpus], lowercase=False, strip_punctuation=False):
+            for i in range(0, len(line), words_per_line):
+                out.write(" ".join(line[i:i + words_per_line]) + "\n")
+    return path
+
+
+def jit_costs(directory: str) -> tuple[float, float]:
+    """Seconds of a cold start (compiling the kernels) and of a warm one, on a tiny corpus."""
+    corpus = os.path.join(directory, "tiny.txt")
+    Path(corpus).write_text("a b c d e f g h\n" * 200)
+    env = dict(os.environ, NUMBA_CACHE_DIR=os.path.join(directory, "numba-cache"))
+    cmd = [sys.executable, "-m", "w2v", "train", corpus, "-o", os.path.join(directory, "t.bin"),
+           "--min-count", "1", "--epochs", "1", "-q"]
+    cold, _, _ = timed(cmd, env)
+    warm, _, _ = timed(cmd, env)
+    return cold, warm
+
+
+def print_table(runs: list[Run]) -> None:
+    base = {r.arch: [g for g in runs if g.arch == r.arch and g.tool != "w2v"] for r in runs}
+    header = ("tool", "arch", "time s", "words/s", "vs gensim", "peak MB", "read %", "analogy",
+              "WS353", "SimLex")
+    rows = []
+    for r in runs:
+        ref = base[r.arch]
+        ratio = (r.words_per_second / (sum(g.words_per_second for g in ref) / len(ref))
+                 if ref else float("nan"))
+        read = f"{100 * r.read_seconds / r.seconds:.1f}" if r.read_seconds else "-"
+        rows.append((r.tool, r.arch, f"{r.seconds:.1f}", f"{r.words_per_second / 1e6:.2f}M",
+                     f"{ratio:.2f}x", f"{r.peak_mb:.0f}", read, f"{100 * r.analogy:.1f}%",
+                     f"{r.ws353:.3f}", f"{r.simlex:.3f}"))
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    for row in [header, *rows]:
+        print("  ".join(str(x).ljust(w) for x, w in zip(row, widths)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", default=str(DEFAULT_CORPUS))
+    parser.add_argument("--arch", choices=["skipgram", "cbow", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=1, help="alternating runs per tool")
+    parser.add_argument("--dim", type=int, default=100)
+    parser.add_argument("--window", type=int, default=5)
+    parser.add_argument("--negative", type=int, default=5)
+    parser.add_argument("--sample", type=float, default=1e-4)
+    parser.add_argument("--min-count", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--gensim-mode", choices=["iterable", "corpus_file", "auto"],
+                        default="auto", help="auto: iterable for skip-gram, corpus_file for CBOW")
+    parser.add_argument("--no-gensim", action="store_true")
+    parser.add_argument("--scaling", action="store_true", help="also time w2v with 1 thread")
+    args = parser.parse_args()
+    if not os.path.exists(args.corpus):
+        sys.exit(f"{args.corpus}: no such file (pass --corpus)")
+    try:
+        import gensim  # noqa: F401
+    except ImportError:
+        args.no_gensim = True
+        print("gensim is not installed: timing w2v alone", file=sys.stderr)
+
+    archs = ["skipgram", "cbow"] if args.arch == "both" else [args.arch]
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
+        cold, warm = jit_costs(tmp)
+        print(f"JIT: cold start with compilation {cold:.1f} s, warm start {warm:.2f} s "
+              f"(tiny corpus, whole process)", file=sys.stderr)
+        corpus_lines = None
+        for arch in archs:
+            settings = {"arch": arch, "dim": args.dim, "window": args.window,
+                        "negative": args.negative, "sample": args.sample,
+                        "min_count": args.min_count, "epochs": args.epochs,
+                        "threads": args.threads, "seed": args.seed,
+                        "alpha": 0.05 if arch == "cbow" else 0.025}
+            mode = args.gensim_mode if args.gensim_mode != "auto" else (
+                "corpus_file" if arch == "cbow" else "iterable")
+            if mode == "corpus_file" and not args.no_gensim and corpus_lines is None:
+                corpus_lines = resplit(args.corpus, tmp)
+            for i in range(args.runs):
+                out = os.path.join(tmp, f"w2v-{arch}-{i}.bin")
+                run = run_w2v(args.corpus, out, settings)
+                runs.append(score(run, out))
+                print_progress(runs[-1])
+                if not args.no_gensim:
+                    out = os.path.join(tmp, f"gensim-{arch}-{i}.bin")
+                    source = corpus_lines if mode == "corpus_file" else args.corpus
+                    runs.append(score(run_gensim(mode, source, out, settings, run.words), out))
+                    print_progress(runs[-1])
+            if args.scaling:
+                out = os.path.join(tmp, f"w2v-{arch}-1thread.bin")
+                one = score(run_w2v(args.corpus, out, settings, threads=1), out)
+                one.tool = "w2v 1 thread"
+                runs.append(one)
+                many = [r for r in runs if r.tool == "w2v" and r.arch == arch]
+                speedup = (sum(r.words_per_second for r in many) / len(many)
+                           / one.words_per_second)
+                print(f"scaling {arch}: {args.threads} threads = {speedup:.2f}x one thread",
+                      file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"corpus {args.corpus}, settings: dim {args.dim} window {args.window} negative "
+          f"{args.negative} sample {args.sample} min-count {args.min_count} epochs {args.epochs} "
+          f"threads {args.threads}")
+    print_table(runs)
+
+
+def print_progress(run: Run) -> None:
+    print(f"{run.tool} {run.arch}: {run.seconds:.1f} s, {run.words_per_second:,.0f} words/s, "
+          f"analogy {100 * run.analogy:.1f}%", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
