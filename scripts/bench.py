@@ -86,26 +86,52 @@ def run_gensim(mode: str, corpus: str, out: str, settings: dict, words: int) -> 
     return Run(f"gensim {mode}", settings["arch"], seconds, peak, words, settings["epochs"])
 
 
-def score(run: Run, path: str) -> Run:
-    from w2v import evaluate as ev
-    from w2v.vectors import WordVectors
+# The benchmark process stays small: on Linux a child's peak RSS (ru_maxrss) starts from its
+# parent's size at fork, so scoring and corpus preparation run in child processes too.
+_SCORE = """
+import json, sys
+from w2v import evaluate as ev
+from w2v.vectors import WordVectors
+wv = WordVectors.load(sys.argv[1])
+print(json.dumps([ev.evaluate_analogies(wv, restrict=30_000).overall.accuracy,
+                  ev.evaluate_pairs(wv, ev.DEFAULT_PAIRS[0]).spearman,
+                  ev.evaluate_pairs(wv, ev.DEFAULT_PAIRS[1]).spearman]))
+"""
 
-    wv = WordVectors.load(path)
-    run.analogy = ev.evaluate_analogies(wv, restrict=30_000).overall.accuracy
-    run.ws353 = ev.evaluate_pairs(wv, ev.DEFAULT_PAIRS[0]).spearman
-    run.simlex = ev.evaluate_pairs(wv, ev.DEFAULT_PAIRS[1]).spearman
+_RESPLIT = """
+import sys
+from w2v.tokenize import read_blocks
+corpus, path, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+carry = []
+with open(path, "wb") as out:
+    for block in read_blocks(corpus):
+        for k, line in enumerate(block.split(b"\\n")):
+            if k:
+                carry.append(None)
+            carry.extend(line.split())
+        rows, start = [], 0
+        for i, word in enumerate(carry):
+            if word is None or i - start == n:
+                rows.append(b" ".join(w for w in carry[start:i] if w is not None))
+                start = i + (word is None)
+        carry = carry[start:]
+        out.write(b"".join(r + b"\\n" for r in rows if r))
+    out.write(b" ".join(w for w in carry if w is not None) + b"\\n")
+"""
+
+
+def score(run: Run, path: str) -> Run:
+    out = subprocess.run([sys.executable, "-c", _SCORE, path], capture_output=True, text=True,
+                         check=True).stdout
+    run.analogy, run.ws353, run.simlex = json.loads(out)
     return run
 
 
 def resplit(corpus: str, directory: str, words_per_line: int = 1000) -> str:
     """Plain-text copy with short lines: gensim's corpus_file mode fails on one long line."""
-    from w2v.tokenize import iter_lines
-
     path = os.path.join(directory, "corpus-lines.txt")
-    with open(path, "w", encoding="utf-8") as out:
-        for line in iter_lines([corpus], lowercase=False, strip_punctuation=False):
-            for i in range(0, len(line), words_per_line):
-                out.write(" ".join(line[i:i + words_per_line]) + "\n")
+    subprocess.run([sys.executable, "-c", _RESPLIT, corpus, path, str(words_per_line)],
+                   check=True)
     return path
 
 

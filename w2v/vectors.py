@@ -19,6 +19,7 @@ import numpy as np
 from .errors import UnknownWordError
 
 _BATCH = 256  # queries per matrix product: bounds the (batch x V) score matrix
+_SUGGESTION_POOL = 100_000  # spelling suggestions come from the most frequent words
 
 
 class WordVectors:
@@ -32,6 +33,7 @@ class WordVectors:
         self.metadata = metadata or {}
         self._index: dict[str, int] | None = None
         self._unit: np.ndarray | None = None
+        self._by_initial: dict[str, list[str]] | None = None
 
     @classmethod
     def load(cls, path: str) -> WordVectors:
@@ -74,15 +76,27 @@ class WordVectors:
         return np.asarray(self.vectors[self.id(word)])
 
     def id(self, word: str) -> int:
-        """The row of `word`, or UnknownWordError with close spellings as suggestions."""
-        try:
-            return self.index[word]
-        except KeyError:
-            raise UnknownWordError(word, self.suggest(word)) from None
+        """The row of `word` (or of its lowercase form, as models are usually trained
+        lowercased), else UnknownWordError with close spellings as suggestions."""
+        index = self.index
+        if word in index:
+            return index[word]
+        if word.lower() in index:
+            return index[word.lower()]
+        raise UnknownWordError(word, self.suggest(word))
 
     def suggest(self, word: str, n: int = 3) -> list[str]:
-        """Vocabulary words spelled like `word`, most frequent first among equals."""
-        candidates = [w for w in self.words[:200_000] if abs(len(w) - len(word)) <= 2]
+        """Frequent vocabulary words spelled like `word` (same first letter, similar length).
+
+        Looking only at words that share the first letter keeps this to milliseconds, so a
+        thousand misspelt queries from stdin do not stall; most typos keep the first letter.
+        """
+        if self._by_initial is None:
+            self._by_initial = {}
+            for w in self.words[:_SUGGESTION_POOL]:
+                self._by_initial.setdefault(w[:1].lower(), []).append(w)
+        pool = self._by_initial.get(word[:1].lower(), [])
+        candidates = [w for w in pool if abs(len(w) - len(word)) <= 2]
         return difflib.get_close_matches(word, candidates, n=n, cutoff=0.75)
 
     # ------------------------------------------------------------ queries
