@@ -131,3 +131,23 @@ class TestGensimInterop:
         loaded = load(str(path))
         assert loaded.words == WORDS
         np.testing.assert_allclose(loaded.vectors, vectors, rtol=1e-6)
+
+
+def test_binary_without_row_newlines_and_with_odd_words(tmp_path):
+    """gensim and word2vec.c also read rows without the trailing newline; so do we."""
+    vectors = np.arange(12, dtype=np.float32).reshape(3, 4)
+    words = ["a", "naïve", "x\u00ff"]
+    body = b"".join(w.encode() + b" " + v.tobytes() for w, v in zip(words, vectors))
+    path = tmp_path / "v.bin"
+    path.write_bytes(b"3 4\n" + body)
+    loaded = load(str(path))
+    assert loaded.words == words and np.array_equal(loaded.vectors, vectors)
+
+
+def test_binary_vector_bytes_may_contain_spaces_and_newlines(tmp_path):
+    vectors = np.frombuffer(b" \n  \n\n  " * 6, dtype=np.float32).reshape(3, 4).copy()
+    path = tmp_path / "v.bin"
+    save_word2vec(str(path), ["a", "b", "c"], vectors, binary=True)
+    loaded = load(str(path))
+    assert loaded.words == ["a", "b", "c"]
+    assert loaded.vectors.tobytes() == vectors.tobytes()
