@@ -10,10 +10,34 @@ from w2v.vocab import LINE_BREAK, UNKNOWN, Vocabulary, WordCounter, alias_table
 
 def _count(text: str, max_vocab_size=None) -> WordCounter:
     counter = WordCounter(max_vocab_size)
-    ids: list[int] = []
-    counter.encode(text.split(), ids)
-    counter.add_counts(np.array(ids, dtype=np.int32))
+    counter.encode(text.encode())
     return counter
+
+
+def test_ids_counts_and_line_breaks_match_a_dictionary():
+    rng = np.random.default_rng(0)
+    words = [f"w{i}\u00e9" for i in range(100_000)]  # more than the initial table holds
+    tokens = [words[i] for i in rng.zipf(1.3, 300_000) % len(words)]
+    text = "\n".join(" ".join(tokens[i:i + 50]) for i in range(0, len(tokens), 50)) + "\n"
+    counter = WordCounter()
+    ids = counter.encode(text.encode())
+    expected: dict[str, int] = {}
+    expected_ids = []
+    for line in text.split("\n")[:-1]:
+        expected_ids += [expected.setdefault(t, len(expected)) for t in line.split()]
+        expected_ids.append(LINE_BREAK)
+    assert ids.tolist() == expected_ids
+    assert [counter.word(i) for i in range(counter.provisional_size)] == list(expected)
+    assert counter.counts.sum() == len(tokens)
+
+
+def test_a_huge_word_and_blocks_accumulate():
+    counter = WordCounter()
+    long_word = "x" * 2_000_000
+    first = counter.encode(f"a {long_word} b\n".encode())
+    second = counter.encode(f"b {long_word}".encode())
+    assert first.tolist() == [0, 1, 2, LINE_BREAK] and second.tolist() == [2, 1]
+    assert counter.word(1) == long_word and counter.counts.tolist() == [1, 2, 2]
 
 
 def test_sorted_by_count_with_ties_in_gensim_order():
@@ -36,18 +60,21 @@ def test_min_count_maps_rare_words_to_unknown():
     counter = _count("a a a b b c")
     vocab, remap = Vocabulary.from_counter(counter, min_count=2)
     assert vocab.words == ["a", "b"]
-    assert remap[counter.ids["c"]] == UNKNOWN
+    assert remap[2] == UNKNOWN  # c, the third word seen
 
 
 def test_pruning_drops_rare_words_and_raises_the_threshold():
     counter = WordCounter(max_vocab_size=3)
-    ids: list[int] = []
-    counter.encode("a a a b b c d".split(), ids)
-    counter.add_counts(np.array(ids, dtype=np.int32))
-    assert set(counter.ids) == {"a", "b"}  # c and d (count 1) pruned
-    assert counter.prune_threshold == 2
+    counter.encode(b"a a a b b c d")
+    assert counter.distinct_words == 2  # c and d (count 1) pruned
+    assert counter.prune_threshold == 2 and counter.pruned_words == 2
     vocab, _ = Vocabulary.from_counter(counter, min_count=1)
     assert vocab.words == ["a", "b"]
+    ids = counter.encode(b"c e a")  # c comes back under a new id and counts afresh
+    assert ids.tolist()[0] == 4 and counter.word(4) == "c"
+    # four words again: everything seen at most twice goes (b, c, e), as word2vec.c would
+    vocab, remap = Vocabulary.from_counter(counter, min_count=1)
+    assert vocab.words == ["a"] and counter.prune_threshold == 3 and remap[2] == UNKNOWN
 
 
 def test_keep_thresholds_follow_word2vec_formula():

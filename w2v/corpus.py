@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from queue import Empty, Queue
 
 import numpy as np
 
@@ -35,6 +37,39 @@ class CorpusStats:
     words: int = 0  # raw tokens, before min-count and down-sampling
     invalid_utf8: int = 0  # invalid byte sequences replaced by U+FFFD
     paths: list[str] = field(default_factory=list)
+
+
+def _prefetched(blocks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
+    """Iterate `blocks` from a helper thread, so decompression (which releases the GIL)
+    overlaps with hashing the previous block. Errors surface in the consumer."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for block in blocks:
+                if stop.is_set():
+                    return
+                queue.put(block)
+            queue.put(done)
+        except BaseException as exc:  # handed to the consumer
+            queue.put(exc)
+
+    thread = threading.Thread(target=produce, daemon=True, name="w2v-reader")
+    thread.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                queue.get_nowait()
+            except Empty:
+                thread.join(0.01)
 
 
 class EncodedCorpus:
@@ -60,20 +95,13 @@ class EncodedCorpus:
 
     def _encode(self, paths, tokenizer, counter, on_words):
         pending = np.empty(0, dtype=np.int32)
-        buf: list[int] = []
         for path in paths:
             self.stats.files += 1
             self.stats.paths.append(path)
-            for block in read_blocks(path):
-                lines = tokenizer.lines(block)
-                for line in lines[:-1]:
-                    counter.encode(line, buf)
-                    buf.append(LINE_BREAK)
-                counter.encode(lines[-1], buf)
-                self.stats.lines += len(lines) - 1
-                pending = self._flush(np.concatenate([pending, self._counted(buf, counter)]),
-                                      on_words)
-                buf.clear()
+            for block in _prefetched(read_blocks(path)):
+                ids = counter.encode(tokenizer.normalize(block))
+                self.stats.lines += int(np.count_nonzero(ids == LINE_BREAK))
+                pending = self._flush(np.concatenate([pending, ids]), on_words)
             if len(pending) and pending[-1] != LINE_BREAK:  # a file's last line ends with it
                 pending = np.append(pending, np.int32(LINE_BREAK))
                 self.stats.lines += 1
@@ -83,12 +111,6 @@ class EncodedCorpus:
             self._file.flush()
         except OSError as exc:
             raise CorpusError(f"cannot write the temporary token file: {exc.strerror}") from None
-
-    @staticmethod
-    def _counted(buf: list[int], counter: WordCounter) -> np.ndarray:
-        ids = np.array(buf, dtype=np.int32)
-        counter.add_counts(ids)
-        return ids
 
     def _flush(self, pending: np.ndarray, on_words, final: bool = False) -> np.ndarray:
         """Write whole chunks of `pending` (all of it when `final`); return what is left."""

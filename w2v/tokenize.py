@@ -20,9 +20,11 @@ Does not: build vocabularies, map words to ids, or hold more than one block in m
 from __future__ import annotations
 
 import bz2
+import functools
 import gzip
 import lzma
 import os
+import re
 import sys
 import unicodedata
 import zlib
@@ -54,20 +56,24 @@ def _byte_table(lowercase: bool, strip_punctuation: bool) -> bytes:
     return bytes(table)
 
 
-def _unicode_punctuation_table() -> dict[int, int]:
-    """Map every non-ASCII punctuation, symbol or control code point to a space.
+@functools.cache
+def _unicode_table(strip_punctuation: bool) -> dict[int, int]:
+    """Map non-ASCII spaces and controls (and punctuation and symbols, if stripping) to ' '.
 
     Format characters (Cf, such as the zero-width non-joiner inside Persian words) are kept.
+    Unicode line and paragraph separators count as spaces: only '\\n' ends a line.
     """
     space = ord(" ")
-    return {
-        cp: space
-        for cp in range(128, 0x30000)
-        if unicodedata.category(chr(cp))[0] in "PS" or unicodedata.category(chr(cp)) == "Cc"
-    }
+    table = {}
+    for cp in range(128, 0x30000):
+        ch = chr(cp)
+        category = unicodedata.category(ch)
+        if ch.isspace() or category == "Cc" or (strip_punctuation and category[0] in "PS"):
+            table[cp] = space
+    return table
 
 
-_UNICODE_PUNCTUATION: dict[int, int] | None = None
+_NON_ASCII_RUN = re.compile("[^\\x00-\\x7f]+")
 
 
 class Tokenizer:
@@ -79,16 +85,24 @@ class Tokenizer:
         self._table = _byte_table(lowercase, strip_punctuation)
         self.invalid_sequences = 0
 
+    def normalize(self, block: bytes) -> bytes:
+        """`block` as valid UTF-8 with tokens separated by single-byte spaces or b'\\n'.
+
+        ASCII text needs one bytes.translate (fast); other text is decoded, normalised and
+        encoded again, with every Unicode space (no-break space, em space...) made a b' '.
+        """
+        data = block.translate(self._table)
+        if data.isascii():
+            return data
+        return self._normalise_unicode(self._decode(data)).encode("utf-8")
+
     def lines(self, block: bytes) -> list[list[str]]:
         """The tokens of each line in `block`; a trailing piece without '\\n' is a partial line.
 
         The returned list always has one more element than `block` has line breaks: the last
         element continues on the next block.
         """
-        text = self._decode(block.translate(self._table))
-        if not text.isascii():
-            text = self._normalise_unicode(text)
-        return [line.split() for line in text.split("\n")]
+        return [line.split() for line in self.normalize(block).decode("utf-8").split("\n")]
 
     def _decode(self, data: bytes) -> str:
         try:
@@ -99,14 +113,11 @@ class Tokenizer:
             return text
 
     def _normalise_unicode(self, text: str) -> str:
-        global _UNICODE_PUNCTUATION
         if self.lowercase:
             text = text.lower()
-        if self.strip_punctuation:
-            if _UNICODE_PUNCTUATION is None:
-                _UNICODE_PUNCTUATION = _unicode_punctuation_table()
-            text = text.translate(_UNICODE_PUNCTUATION)
-        return text
+        # translate only the non-ASCII runs: str.translate with a dict is slow per character
+        table = _unicode_table(self.strip_punctuation)
+        return _NON_ASCII_RUN.sub(lambda run: run.group().translate(table), text)
 
 
 def open_corpus(path: str) -> BinaryIO:

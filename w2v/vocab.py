@@ -23,60 +23,97 @@ UNKNOWN = -2  # provisional id remapped for a word outside the vocabulary
 LINE_BREAK = -1  # provisional id marking the end of a line in an encoded corpus
 
 
-class _IdDict(dict):
-    """word -> provisional id; a missing word is given the next id on lookup."""
-
-    def __init__(self, words: list):
-        super().__init__()
-        self.words = words
-
-    def __missing__(self, word: str) -> int:
-        i = self[word] = len(self.words)
-        self.words.append(word)
-        return i
-
-
 class WordCounter:
-    """Provisional ids and counts for every word seen so far."""
+    """Provisional ids and counts for every word seen so far, from normalised bytes.
+
+    The hashing runs in a JIT kernel (`hashing.encode`, about 20 ns a token) that releases the
+    GIL, so counting overlaps with decompression in another thread.
+    """
 
     def __init__(self, max_vocab_size: int | None = None):
         self.max_vocab_size = max_vocab_size
-        self.words: list[str | None] = []  # by provisional id; None once pruned
-        self.ids = _IdDict(self.words)
-        self.counts = np.zeros(1024, dtype=np.int64)
         self.prune_threshold = 1
         self.pruned_words = 0
+        self._slots = np.full(1 << 16, -1, dtype=np.int32)
+        self._hashes = np.zeros(1 << 15, dtype=np.uint64)
+        self._starts = np.zeros(1 << 15, dtype=np.int64)
+        self._lengths = np.zeros(1 << 15, dtype=np.int32)
+        self._counts = np.zeros(1 << 15, dtype=np.int64)
+        self._arena = np.zeros(1 << 20, dtype=np.uint8)
+        self._alive = np.zeros(1 << 15, dtype=np.bool_)
+        self._sizes = np.zeros(2, dtype=np.int64)  # words, arena bytes used
 
-    def encode(self, tokens: list[str], out: list[int]) -> None:
-        """Append the provisional id of each token to `out` (new words get new ids)."""
-        out.extend(map(self.ids.__getitem__, tokens))  # C-speed loop; misses call __missing__
+    def encode(self, data: bytes) -> np.ndarray:
+        """Provisional ids (int32, LINE_BREAK for each b'\\n') of the tokens in `data`."""
+        from . import hashing
 
-    def add_counts(self, ids: np.ndarray) -> None:
-        """Count a block of provisional ids (line breaks, negative, are ignored)."""
-        n = len(self.words)
-        if n > len(self.counts):
-            grown = np.zeros(max(n, 2 * len(self.counts)), dtype=np.int64)
-            grown[: len(self.counts)] = self.counts
-            self.counts = grown
-        words = ids[ids >= 0]
-        if len(words):
-            self.counts[:n] += np.bincount(words, minlength=n)
+        buf = np.frombuffer(data, dtype=np.uint8)
+        out = np.empty(len(buf) + 1, dtype=np.int32)
+        pos = n_out = 0
+        while True:
+            table = (self._slots, self._hashes, self._starts, self._lengths, self._arena)
+            pos, n_out, status = hashing.encode(buf, pos, out, n_out, table, self._counts,
+                                                self._sizes)
+            if status == hashing.DONE:
+                break
+            self._grow(len(buf) - pos)
+        n = self.provisional_size
+        self._alive[:n] |= self._counts[:n] > 0
         if self.max_vocab_size is not None:
-            while len(self.ids) > self.max_vocab_size:
+            while self.distinct_words > self.max_vocab_size:
                 self._prune()
+        return out[:n_out]
+
+    def _grow(self, pending_bytes: int) -> None:
+        from . import hashing
+
+        n, used = (int(x) for x in self._sizes)
+        self._alive[:n] |= self._counts[:n] > 0  # words new in this block are alive too
+        if n + 1 > len(self._hashes) or 2 * (n + 1) > len(self._slots):
+            size = 2 * len(self._hashes)
+            for name in ("_hashes", "_starts", "_lengths", "_counts", "_alive"):
+                old = getattr(self, name)
+                grown = np.zeros(size, dtype=old.dtype)
+                grown[:len(old)] = old
+                setattr(self, name, grown)
+            self._slots = np.full(2 * size, -1, dtype=np.int32)
+            hashing.rebuild(self._slots, self._hashes[:n], self._alive[:n])
+        if used + pending_bytes > len(self._arena):
+            grown = np.zeros(max(2 * len(self._arena), used + pending_bytes), dtype=np.uint8)
+            grown[:used] = self._arena[:used]
+            self._arena = grown
 
     def _prune(self) -> None:
-        for word, i in list(self.ids.items()):
-            if self.counts[i] <= self.prune_threshold:
-                del self.ids[word]
-                self.words[i] = None
-                self.counts[i] = 0
-                self.pruned_words += 1
+        from . import hashing
+
+        n = self.provisional_size
+        doomed = self._alive[:n] & (self._counts[:n] <= self.prune_threshold)
+        self.pruned_words += int(doomed.sum())
+        self._alive[:n] &= ~doomed
+        self._counts[:n][doomed] = 0
+        hashing.rebuild(self._slots, self._hashes[:n], self._alive[:n])
+        self._sizes[1] = hashing.compact(self._arena, self._starts[:n], self._lengths[:n],
+                                         self._alive[:n])
         self.prune_threshold += 1
 
     @property
     def provisional_size(self) -> int:
-        return len(self.words)
+        return int(self._sizes[0])
+
+    @property
+    def distinct_words(self) -> int:
+        """Words currently counted (pruned ones excluded)."""
+        return int(self._alive[:self.provisional_size].sum())
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Count by provisional id (0 for pruned words)."""
+        return self._counts[:self.provisional_size]
+
+    def word(self, i: int) -> str:
+        start = int(self._starts[i])
+        return bytes(self._arena[start:start + int(self._lengths[i])]).decode("utf-8",
+                                                                            errors="replace")
 
 
 @dataclass
@@ -114,7 +151,7 @@ class Vocabulary:
         remap = np.full(n + 1, UNKNOWN, dtype=np.int32)
         remap[order] = np.arange(len(order), dtype=np.int32)
         remap[-1] = LINE_BREAK
-        words = [counter.words[i] for i in order]
+        words = [counter.word(i) for i in order]
         return cls(words, counts[order].copy()), remap
 
     def keep_thresholds(self, sample: float) -> np.ndarray:
