@@ -148,7 +148,8 @@ def jit_costs(directory: str) -> tuple[float, float]:
 
 
 def print_table(runs: list[Run]) -> None:
-    base = {r.arch: [g for g in runs if g.arch == r.arch and g.tool != "w2v"] for r in runs}
+    base = {r.arch: [g for g in runs if g.arch == r.arch and g.tool.startswith("gensim")]
+            for r in runs}
     header = ("tool", "arch", "time s", "words/s", "vs gensim", "peak MB", "read %", "analogy",
               "WS353", "SimLex")
     rows = []
