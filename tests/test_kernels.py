@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from naive import train_chunk as reference_chunk
 
+from naive import train_chunk as reference_chunk
 from w2v import kernels
 from w2v.vocab import LINE_BREAK, alias_table
 

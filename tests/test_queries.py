@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import TOPICS
 
+from conftest import TOPICS
 from w2v.formats import load, save_word2vec
 from w2v.vectors import WordVectors
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import TOPICS
 
 import w2v
+from conftest import TOPICS
 from w2v.errors import TrainingDiverged
 
 

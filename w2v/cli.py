@@ -16,14 +16,14 @@ import click
 
 from . import __version__
 from .config import TRAIN_OPTIONS, TrainConfig
-from .errors import W2VError
+from .errors import TrainingInterrupted, W2VError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 # boolean settings get an on/off pair of flags
 _FLAG_NAMES = {"lowercase": "--lowercase/--keep-case",
                "strip_punctuation": "--strip-punctuation/--keep-punctuation"}
-_TYPES = {"alpha": float, "min_alpha": float, "max_vocab_size": int}
+_TYPES = {"alpha": float, "min_alpha": float, "max_vocab_size": int, "threads": int}
 
 
 def _click_type(name: str, field):
@@ -59,8 +59,18 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except TrainingInterrupted as exc:
+            raise _Interrupted(str(exc), exc.exit_code) from None
         except W2VError as exc:
             raise click.ClickException(str(exc)) from None
+
+
+class _Interrupted(click.ClickException):
+    """A one-line message with the interrupt's exit status (130 SIGINT, 143 SIGTERM)."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
@@ -74,35 +84,114 @@ def cli():
     """
 
 
+def _every(ctx, param, value):
+    from .checkpoint import parse_every
+
+    try:
+        return parse_every(value) if value else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command(context_settings=CONTEXT)
-@click.argument("corpus", nargs=-1, required=True)
+@click.argument("corpus", nargs=-1)
 @click.option("-o", "--output", default="vectors.w2v", show_default=True,
               help="Output file: .bin word2vec binary, .txt/.vec word2vec text, else native.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--checkpoint", "checkpoint_path", metavar="FILE",
+              help="Where interrupts and --checkpoint-every save the run [default: OUTPUT"
+                   ".checkpoint]; removed once the output is written.")
+@click.option("--checkpoint-every", callback=_every, metavar="EVERY",
+              help="Also save the run periodically: 30s, 10m, 2h, 1epoch...")
+@click.option("--resume", "resume_path", type=click.Path(dir_okay=False), metavar="CHECKPOINT",
+              help="Continue an interrupted run with its settings (CORPUS defaults to its "
+                   "files).")
+@click.option("--init", "init_path", type=click.Path(dir_okay=False), metavar="MODEL",
+              help="Continue training a native model on CORPUS; new words reaching "
+                   "--min-count are added, the learning rate restarts at --alpha.")
 @_training_options
-def train(corpus, output, quiet, **settings):
+def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path, init_path,
+          **settings):
     """Learn word vectors from CORPUS (files, '-' for stdin; .gz/.bz2/.xz are decompressed).
 
     Each line is a sentence; text is lowercased and punctuation dropped unless you say
-    otherwise, so raw text and pre-tokenised corpora both work.
+    otherwise, so raw text and pre-tokenised corpora both work. Ctrl-C saves a checkpoint
+    that --resume continues.
 
     \b
       w2v train corpus.txt.gz --epochs 10
       w2v train --arch cbow --dim 300 -o vectors.bin part1.txt part2.txt
       zcat big.gz | w2v train - -o vectors.txt
+      w2v train --resume vectors.w2v.checkpoint
     """
     from .api import save
     from .atomic import check_writable
     from .training import train as run_training
 
+    ctx = click.get_current_context()
+    given = {k for k in settings
+             if ctx.get_parameter_source(k) is not click.core.ParameterSource.DEFAULT}
+    resume = init = None
+    if resume_path:
+        resume, corpus, output, settings = _resume_plan(resume_path, corpus, output, settings,
+                                                        given, ctx)
+    elif init_path:
+        init, settings = _init_plan(init_path, settings, given)
+    if not corpus:
+        raise click.UsageError("give at least one CORPUS file ('-' for stdin)")
     config = TrainConfig(**settings)
     _check_corpus_paths(corpus)
     check_writable(output)
-    model = run_training(list(corpus), config, progress=not quiet)
+    checkpoint_path = checkpoint_path or f"{output}.checkpoint"
+    check_writable(checkpoint_path)
+    model = run_training(list(corpus), config, progress=not quiet,
+                         checkpoint_path=checkpoint_path, checkpoint_every=checkpoint_every,
+                         resume=resume, init=init, output_path=output)
     save(model, output)
+    for done in {checkpoint_path, resume_path} - {None}:
+        if os.path.exists(done):  # the finished output supersedes it
+            os.unlink(done)
     if not quiet:
         click.echo(f"wrote {len(model.vocab):,} vectors of dimension {model.config.dim} "
                    f"to {output}", err=True)
+
+
+def _resume_plan(path, corpus, output, settings, given, ctx):
+    from .checkpoint import load_checkpoint
+
+    extra = given - {"threads"}
+    if extra:
+        names = ", ".join("--" + k.replace("_", "-") for k in sorted(extra))
+        raise click.UsageError(f"--resume continues with the checkpoint's settings; drop {names}")
+    resume = load_checkpoint(path)
+    stored = TrainConfig.from_dict(resume.config).to_dict()
+    if "threads" in given:
+        stored["threads"] = settings["threads"]
+    paths = list(corpus) or list(resume.corpus.get("paths", []))
+    if "-" in paths and not corpus:
+        raise click.UsageError("this run read its corpus from stdin: pipe it in again and "
+                               f"give '-', as in: w2v train --resume {path} - < corpus")
+    output_given = ctx.get_parameter_source("output") is not click.core.ParameterSource.DEFAULT
+    if not output_given and resume.output_path:
+        output = resume.output_path
+    return resume, paths, output, stored
+
+
+def _init_plan(path, settings, given):
+    from .formats import load
+
+    init = load(path)
+    stored = dict(init.metadata.get("config", {}))
+    if "dim" in given and init.vectors.shape[1] != settings["dim"]:
+        raise click.UsageError(f"--init model has dimension {init.vectors.shape[1]}; "
+                               f"drop --dim {settings['dim']}")
+    merged = {**TrainConfig.from_dict(stored).to_dict(), "dim": int(init.vectors.shape[1])}
+    merged.update({k: settings[k] for k in given})
+    if "alpha" not in given:  # the learning rate restarts at the architecture's default
+        merged["alpha"] = merged["min_alpha"] = None
+    if "threads" not in given:
+        merged["threads"] = None
+    return init, merged
 
 
 # ---------------------------------------------------------------- queries
@@ -367,6 +456,9 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except _Interrupted as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
     except BrokenPipeError:
         # the reader went away (`w2v similar king | head -1`): not an error worth a traceback
         devnull = os.open(os.devnull, os.O_WRONLY)

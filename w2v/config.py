@@ -36,8 +36,8 @@ class TrainConfig:
                                "0.05 for cbow.", min=0.0, max=10.0, min_open=True)
     min_alpha: float | None = _opt(None, "Final learning rate; default alpha * 1e-4.",
                                    min=0.0, max=10.0)
-    threads: int = _opt(0, "Worker threads; 0 means all available cores [-threads].",
-                        min=0, max=1024)
+    threads: int | None = _opt(None, "Worker threads; default: all available cores [-threads].",
+                               min=1, max=1024)
     seed: int = _opt(1, "Random seed; with --threads 1 the output is bit-identical per seed.",
                      min=0, max=2**63 - 1)
     max_vocab_size: int | None = _opt(

@@ -7,9 +7,11 @@ Hierarchy::
     ├── ModelFormatError        a vector or model file is malformed (names the file and where)
     ├── OutputError             the output path cannot be written
     ├── TrainingDiverged        weights became NaN or infinite; nothing was saved
+    ├── TrainingInterrupted     Ctrl-C or SIGTERM stopped training (carries the exit status)
     └── UnknownWordError        a query word is not in the vocabulary (carries suggestions)
 
-The CLI turns each into a one-line message and exit status 1; anything else is a bug.
+The CLI turns each into a one-line message and exit status 1 (130 or 143 for an interrupt);
+anything else is a bug.
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ class OutputError(W2VError):
 
 class TrainingDiverged(W2VError):
     """Training produced NaN or infinite weights; lower the learning rate."""
+
+
+class TrainingInterrupted(W2VError):
+    """Training was stopped by a signal; the message says where the checkpoint went."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class UnknownWordError(W2VError, KeyError):

@@ -12,6 +12,10 @@ Does not: parse options, write files (see `formats`), or contain any inner loop 
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import shlex
+import signal
 import sys
 import threading
 import time
@@ -20,9 +24,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
+from .checkpoint import Checkpoint, Every, Progress, save_checkpoint
 from .config import TrainConfig
 from .corpus import CorpusStats, EncodedCorpus
-from .errors import CorpusError, TrainingDiverged
+from .errors import CorpusError, TrainingDiverged, TrainingInterrupted
+from .formats import VectorFile
 from .tokenize import Tokenizer
 from .vocab import Vocabulary, WordCounter
 
@@ -65,8 +71,15 @@ class Model:
 
 
 def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
-          progress: bool = True) -> Model:
-    """Train word vectors on the files in `corpus_paths` ('-' is stdin)."""
+          progress: bool = True, checkpoint_path: str | None = None,
+          checkpoint_every: Every | None = None, resume: Checkpoint | None = None,
+          init: VectorFile | None = None, output_path: str | None = None) -> Model:
+    """Train word vectors on the files in `corpus_paths` ('-' is stdin).
+
+    With `checkpoint_path`, an interrupt (Ctrl-C, SIGTERM) saves the run there and raises
+    TrainingInterrupted, and `checkpoint_every` saves it periodically too. `resume` continues a
+    checkpoint on the same corpus; `init` continues training a native model on a new corpus.
+    """
     config = (config or TrainConfig()).resolved()
     config.validate()
     started = time.perf_counter()
@@ -75,7 +88,10 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
     with _reading_bar(progress) as bar:
         corpus = EncodedCorpus.encode(corpus_paths, tokenizer, counter, on_words=bar.update)
     with corpus:
-        vocab, remap = Vocabulary.from_counter(counter, config.min_count)
+        if init is not None:
+            vocab, remap = _extend_vocabulary(init, counter, config)
+        else:
+            vocab, remap = Vocabulary.from_counter(counter, config.min_count)
         _check_vocabulary(corpus.stats, counter, vocab, config)
         report = TrainingReport(corpus.stats, len(vocab),
                                 read_seconds=time.perf_counter() - started)
@@ -84,9 +100,57 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
              f"vocabulary {len(vocab):,} words with count >= {config.min_count}"
              + (f"; {corpus.stats.invalid_utf8:,} invalid UTF-8 sequences replaced"
                 if corpus.stats.invalid_utf8 else ""))
-        model = _initial_model(vocab, config, report)
-        _Trainer(model, corpus, remap, progress).run()
+        if resume is not None:
+            model = _resumed_model(resume, vocab, config, report)
+        else:
+            model = _initial_model(vocab, config, report, init)
+        save = None
+        if checkpoint_path:
+            def save(state: Progress) -> None:
+                save_checkpoint(checkpoint_path, model.vocab.words, model.vocab.counts,
+                                model.vectors, model.output, config.to_dict(),
+                                dataclasses.asdict(corpus.stats), output_path, state)
+        trainer = _Trainer(model, corpus, remap, progress,
+                           start=resume.progress if resume else None,
+                           checkpoint=(checkpoint_every, save) if checkpoint_every and save
+                           else None)
+        with _terminate_as_exception():
+            try:
+                trainer.run()
+            except (KeyboardInterrupt, _Terminated) as exc:
+                code = 143 if isinstance(exc, _Terminated) else 130
+                raise _interrupted(trainer, save, checkpoint_path, code) from None
     return model
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so training stops as for Ctrl-C."""
+
+
+@contextlib.contextmanager
+def _terminate_as_exception():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(trainer, save, checkpoint_path, code) -> TrainingInterrupted:
+    done = trainer.words_done / max(trainer.total_words, 1)
+    if save is None:
+        return TrainingInterrupted(f"interrupted at {done:.0%}; nothing was saved", code)
+    save(trainer.state())  # a second Ctrl-C here aborts the write and leaves no partial file
+    return TrainingInterrupted(
+        f"interrupted at {done:.0%}; checkpoint saved to {checkpoint_path}; resume with: "
+        f"w2v train --resume {shlex.quote(checkpoint_path)}", code)
 
 
 def _reading_bar(progress: bool) -> tqdm:
@@ -104,12 +168,46 @@ def _check_vocabulary(stats: CorpusStats, counter: WordCounter, vocab: Vocabular
                           f"occurs {top} times); lower --min-count")
 
 
-def _initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingReport) -> Model:
-    """word2vec.c's initialisation: inputs uniform in [-0.5/dim, 0.5/dim), outputs zero."""
+def _initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingReport,
+                   init: VectorFile | None = None) -> Model:
+    """word2vec.c's initialisation: inputs uniform in [-0.5/dim, 0.5/dim), outputs zero.
+
+    With `init`, the words it knows start from its weights; only new words are initialised.
+    """
     rng = np.random.default_rng(config.seed)
     vectors = ((rng.random((len(vocab), config.dim), dtype=np.float32) - 0.5) / config.dim)
     output = np.zeros((len(vocab), config.dim), dtype=np.float32)
+    if init is not None:
+        known = len(init.words)
+        vectors[:known] = init.vectors
+        output[:known] = init.output
     return Model(vocab, vectors.astype(np.float32), output, config, report)
+
+
+def _extend_vocabulary(init: VectorFile, counter: WordCounter,
+                       config: TrainConfig) -> tuple[Vocabulary, np.ndarray]:
+    if init.output is None or init.counts is None:
+        raise CorpusError("--init needs a native model (.w2v) with its output weights and "
+                          "counts; word2vec .bin/.txt files hold only the word vectors")
+    if init.vectors.shape[1] != config.dim:
+        raise CorpusError(f"--init model has dimension {init.vectors.shape[1]}, not "
+                          f"{config.dim}")
+    return Vocabulary.extend(init.words, init.counts, counter, config.min_count)
+
+
+def _resumed_model(resume: Checkpoint, vocab: Vocabulary, config: TrainConfig,
+                   report: TrainingReport) -> Model:
+    if vocab.words != resume.words or not np.array_equal(vocab.counts, resume.counts):
+        raise CorpusError("the corpus is not the one this checkpoint was trained on (its "
+                          "vocabulary differs); give the same files in the same order")
+    return Model(vocab, resume.vectors.astype(np.float32), resume.output.astype(np.float32),
+                 config, report)
+
+
+def _padded(values: list, length: int, dtype) -> np.ndarray:
+    out = np.zeros(length, dtype=dtype)
+    out[:len(values)] = values
+    return out
 
 
 def _log(enabled: bool, message: str) -> None:
@@ -118,12 +216,19 @@ def _log(enabled: bool, message: str) -> None:
 
 
 class _Trainer:
-    """Runs the epochs: a shared schedule of (epoch, chunk) jobs pulled by worker threads."""
+    """Runs the epochs: a shared schedule of (epoch, chunk) jobs pulled by worker threads.
 
-    def __init__(self, model: Model, corpus: EncodedCorpus, remap: np.ndarray, progress: bool):
+    The main thread only watches: it updates the progress bar, pauses the workers between jobs
+    to take a checkpoint when one is due, and on an interrupt stops them after their current
+    job (a chunk: a fraction of a second), so the state it then saves is exact.
+    """
+
+    def __init__(self, model: Model, corpus: EncodedCorpus, remap: np.ndarray, progress: bool,
+                 start: Progress | None = None, checkpoint=None):
         from . import kernels  # numba loads only when training
 
         self.model, self.corpus, self.progress = model, corpus, progress
+        self.checkpoint = checkpoint  # (every: Every, save: callable(Progress)) or None
         cfg = model.config
         self.kernel = (kernels.train_cbow_chunk if cfg.arch == "cbow"
                        else kernels.train_skipgram_chunk)
@@ -135,15 +240,21 @@ class _Trainer:
         self.jobs = [(e, k) for e in range(cfg.epochs) for k in range(corpus.n_chunks)]
         words = np.array(corpus.chunk_words, dtype=np.int64)
         self.words_before = np.concatenate([[0], np.cumsum(words)[:-1]])  # within an epoch
-        self.total_words = int(words.sum()) * cfg.epochs
-        self._next_job = 0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
+        self.epoch_words_total = int(words.sum())
+        self.total_words = self.epoch_words_total * cfg.epochs
+        start = start or Progress()
+        self._next_job = self._done_jobs = start.next_job
+        self._in_flight = 0
+        self._running = 0  # worker threads not yet exited
+        self._hold_at = len(self.jobs)  # workers take no job at or past this index
+        self._cond = threading.Condition()
+        self._stop = False
         self._error: BaseException | None = None
-        self.words_done = 0
-        self.epoch_loss = np.zeros(cfg.epochs, dtype=np.float64)
-        self.epoch_predictions = np.zeros(cfg.epochs, dtype=np.int64)
-        self.epoch_words = np.zeros(cfg.epochs, dtype=np.int64)
+        self.prior_seconds = start.train_seconds
+        self.epoch_loss = _padded(start.epoch_loss, cfg.epochs, np.float64)
+        self.epoch_predictions = _padded(start.epoch_predictions, cfg.epochs, np.int64)
+        self.epoch_words = _padded(start.epoch_words, cfg.epochs, np.int64)
+        self.words_done = int(self.epoch_words.sum())
         self.epoch_finished = np.zeros(cfg.epochs, dtype=np.float64)
         self.recent_loss = 0.0
 
@@ -152,69 +263,133 @@ class _Trainer:
         share = min(words_done / max(self.total_words, 1), 1.0)
         return cfg.alpha - (cfg.alpha - cfg.min_alpha) * share
 
+    def state(self) -> Progress:
+        """The exact progress so far; call only while no job is in flight."""
+        return Progress(self._next_job, self.epoch_loss.tolist(),
+                        self.epoch_predictions.tolist(), self.epoch_words.tolist(),
+                        self.prior_seconds + time.perf_counter() - self._started)
+
     def run(self) -> None:
         cfg = self.model.config
-        start = time.perf_counter()
+        self._started = time.perf_counter()
         threads = [threading.Thread(target=self._work, daemon=True, name=f"w2v-train-{i}")
                    for i in range(min(cfg.threads, len(self.jobs)))]
-        bar = tqdm(total=self.total_words, desc=f"training {cfg.arch}", unit=" words",
-                   unit_scale=True, file=sys.stderr, smoothing=0.1,
+        bar = tqdm(total=self.total_words, initial=self.words_done, desc=f"training {cfg.arch}",
+                   unit=" words", unit_scale=True, file=sys.stderr, smoothing=0.1,
                    disable=None if self.progress else True,  # None: only on a terminal
                    mininterval=0.5)
+        next_checkpoint = self._first_checkpoint()
+        self._hold_at = self._hold_for(next_checkpoint)
+        self._running = len(threads)
         try:
             for t in threads:
                 t.start()
-            while any(t.is_alive() for t in threads):
-                threads[0].join(timeout=0.25)
+            while self._running:
+                # not Thread.join: a Ctrl-C inside join can leave the thread looking finished
+                with self._cond:
+                    self._cond.wait(0.2)
                 bar.update(self.words_done - bar.n)
                 bar.set_postfix_str(f"lr={self.alpha_at(self.words_done):.6f} "
                                     f"loss={self.recent_loss:.4f}", refresh=False)
-        except BaseException:
-            self._stop.set()
-            for t in threads:
-                t.join()
+                next_checkpoint = self._maybe_checkpoint(next_checkpoint)
+        except BaseException:  # KeyboardInterrupt, or SIGTERM turned into an exception
+            self._halt()
             raise
         finally:
             bar.close()
         if self._error is not None:
             raise self._error
-        seconds = time.perf_counter() - start
-        self._finish_report(seconds)
+        self._finish_report(time.perf_counter() - self._started)
         self._check_finite()
 
+    def _halt(self) -> None:
+        """Stop the workers after their current job and wait until all have exited."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+            while self._running:
+                self._cond.wait(0.05)
+
+    def _hold_for(self, due) -> int:
+        """Workers stop taking jobs at an epoch checkpoint until it is saved."""
+        if due is not None and self.checkpoint[0].epochs:
+            return min(due, len(self.jobs))
+        return len(self.jobs)
+
+    def _first_checkpoint(self):
+        if self.checkpoint is None:
+            return None
+        every = self.checkpoint[0]
+        if every.epochs:
+            per_epoch = self.corpus.n_chunks
+            return (self._next_job // per_epoch + every.epochs) * per_epoch
+        return time.perf_counter() + every.seconds
+
+    def _maybe_checkpoint(self, due):
+        """Pause the workers between jobs and save, when a checkpoint is due."""
+        if due is None or self._next_job >= len(self.jobs):
+            return due
+        every, save = self.checkpoint
+        with self._cond:
+            if every.epochs:
+                if not (self._next_job >= self._hold_at and self._in_flight == 0):
+                    return due
+            elif time.perf_counter() < due:
+                return due
+            else:
+                self._hold_at = self._next_job + 0  # take no further job
+                while self._in_flight and self._error is None:
+                    self._cond.wait(0.05)
+            save(self.state())
+            due = self._first_checkpoint()
+            self._hold_at = self._hold_for(due)
+            self._cond.notify_all()
+        return due
+
     def _take_job(self) -> int | None:
-        with self._lock:
-            if self._stop.is_set() or self._next_job >= len(self.jobs):
+        with self._cond:
+            while not self._stop and self._next_job >= self._hold_at < len(self.jobs):
+                self._cond.wait(0.05)
+            if self._stop or self._next_job >= len(self.jobs):
                 return None
             self._next_job += 1
+            self._in_flight += 1
             return self._next_job - 1
 
     def _work(self) -> None:
         cfg = self.model.config
         weights = (self.model.vectors, self.model.output)
-        epoch_words = self.total_words // cfg.epochs
         try:
             while (job := self._take_job()) is not None:
                 epoch, k = self.jobs[job]
                 tokens = self.corpus.read_chunk(k)
-                done_before = epoch * epoch_words + self.words_before[k]
+                done_before = epoch * self.epoch_words_total + self.words_before[k]
                 loss, predictions, _ = self.kernel(
                     tokens, self.vocab_tables, weights, cfg.window, cfg.negative,
                     cfg.max_sentence_length, self.alpha_at(done_before),
                     self.alpha_at(done_before + self.corpus.chunk_words[k]),
                     np.uint64(self.chunk_seed(cfg.seed, epoch, k)), self.tables)
-                with self._lock:
+                with self._cond:
+                    self._in_flight -= 1
                     self.words_done += self.corpus.chunk_words[k]
                     self.epoch_loss[epoch] += loss
                     self.epoch_predictions[epoch] += predictions
                     self.epoch_words[epoch] += self.corpus.chunk_words[k]
                     self.epoch_finished[epoch] = time.perf_counter()
                     if predictions:
-                        self.recent_loss = 0.9 * self.recent_loss + 0.1 * loss / predictions \
-                            if self.recent_loss else loss / predictions
+                        mean = loss / predictions
+                        self.recent_loss = (0.9 * self.recent_loss + 0.1 * mean
+                                            if self.recent_loss else mean)
+                    self._cond.notify_all()
         except BaseException as exc:  # surfaced in the main thread
-            self._error = exc
-            self._stop.set()
+            with self._cond:
+                self._error = exc
+                self._stop = True
+                self._in_flight = 0
+        finally:
+            with self._cond:
+                self._running -= 1
+                self._cond.notify_all()
 
     def _finish_report(self, seconds: float) -> None:
         report = self.model.report

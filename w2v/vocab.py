@@ -154,6 +154,34 @@ class Vocabulary:
         words = [counter.word(i) for i in order]
         return cls(words, counts[order].copy()), remap
 
+    @classmethod
+    def extend(cls, words: list[str], counts: np.ndarray, counter: WordCounter,
+               min_count: int) -> tuple[Vocabulary, np.ndarray]:
+        """An existing vocabulary plus the new words of `counter` reaching `min_count`.
+
+        Existing words keep their ids and add their new counts, whatever those are; new words
+        follow, in the usual order. Returns the vocabulary and the remap array as from_counter.
+        """
+        index = {w: i for i, w in enumerate(words)}
+        merged = np.array(counts, dtype=np.int64)
+        new_counts = counter.counts
+        remap = np.full(len(new_counts) + 1, UNKNOWN, dtype=np.int32)
+        remap[-1] = LINE_BREAK
+        fresh = []
+        for pid in np.flatnonzero(new_counts):
+            word = counter.word(pid)
+            if word in index:
+                remap[pid] = index[word]
+                merged[index[word]] += new_counts[pid]
+            elif new_counts[pid] >= min_count:
+                fresh.append(pid)
+        fresh = np.array(fresh[::-1], dtype=np.int64)  # ties as gensim, see from_counter
+        fresh = fresh[np.argsort(-new_counts[fresh], kind="stable")]
+        remap[fresh] = np.arange(len(words), len(words) + len(fresh), dtype=np.int32)
+        vocab = cls(list(words) + [counter.word(i) for i in fresh],
+                    np.concatenate([merged, new_counts[fresh]]))
+        return vocab, remap
+
     def keep_thresholds(self, sample: float) -> np.ndarray:
         """Per word, the probability of keeping one occurrence, scaled to uint32 (2**32 - 1 = 1).
 

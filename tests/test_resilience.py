@@ -1,0 +1,185 @@
+"""Interrupts, checkpoints, resume, --init, and bad input met at the command line."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conftest import topic_sentences
+from w2v.checkpoint import Every, load_checkpoint, parse_every
+from w2v.cli import cli
+from w2v.config import TrainConfig
+from w2v.errors import TrainingDiverged
+from w2v.formats import load
+from w2v.training import train
+
+FAST = ["--dim", "16", "--epochs", "2", "--min-count", "2", "--threads", "1", "-q"]
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def long_corpus(tmp_path_factory):
+    """Enough text that a 20-epoch run without down-sampling lasts a few seconds."""
+    path = tmp_path_factory.mktemp("long") / "long.txt"
+    path.write_text("\n".join(topic_sentences(40_000, seed=3)) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
+                         ids=["SIGINT", "SIGTERM"])
+def test_signal_mid_training_saves_a_checkpoint_that_resumes(tmp_path, long_corpus, sig, code):
+    out = tmp_path / "v.w2v"
+    proc = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(long_corpus), "-o",
+                             str(out), "--epochs", "20", "--dim", "16", "--min-count", "2",
+                             "--sample", "0"],
+                            stderr=subprocess.PIPE, text=True)
+    assert "read " in proc.stderr.readline()  # reading is done: training has started
+    time.sleep(1.0)
+    proc.send_signal(sig)
+    started = time.monotonic()
+    stderr = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=20) == code
+    assert time.monotonic() - started < 5
+    assert "Traceback" not in stderr
+    assert f"resume with: w2v train --resume {out}.checkpoint" in stderr
+    assert not out.exists()
+    state = load_checkpoint(f"{out}.checkpoint")
+    assert 0 < sum(state.progress.epoch_words) < 20 * 400_000  # somewhere inside the run
+    if sig == signal.SIGTERM:
+        return
+    result = run("train", "--resume", f"{out}.checkpoint", "-q")
+    assert result.exit_code == 0, result.output
+    model = load(str(out))
+    assert model.metadata["config"]["epochs"] == 20
+    assert not os.path.exists(f"{out}.checkpoint")  # the finished model supersedes it
+    words = [e["words"] for e in model.metadata["training"]["epochs"]]
+    assert len(set(words)) == 1 and len(words) == 20  # every epoch saw the whole corpus once
+
+
+def test_resumed_run_is_bit_identical_with_one_thread(tmp_path, topic_corpus):
+    config = TrainConfig(dim=12, epochs=3, min_count=2, threads=1, seed=4)
+    whole = train([str(topic_corpus)], config, progress=False)
+    ckpt = str(tmp_path / "run.checkpoint")
+    train([str(topic_corpus)], config, progress=False, checkpoint_path=ckpt,
+          checkpoint_every=Every(epochs=1))
+    state = load_checkpoint(ckpt)  # the last one: after epoch 2 of 3
+    assert state.progress.next_job == 2 * (state.progress.next_job // 2) > 0
+    resumed = train([str(topic_corpus)], config, progress=False, resume=state)
+    assert np.array_equal(whole.vectors, resumed.vectors)
+    assert np.array_equal(whole.output, resumed.output)
+    assert [e.loss for e in whole.report.epochs] == [e.loss for e in resumed.report.epochs]
+
+
+def test_resume_refuses_a_different_corpus(tmp_path, topic_corpus, small_corpus):
+    ckpt = str(tmp_path / "run.checkpoint")
+    config = TrainConfig(dim=8, epochs=2, min_count=2, threads=1)
+    train([str(topic_corpus)], config, progress=False, checkpoint_path=ckpt,
+          checkpoint_every=Every(epochs=1))
+    result = run("train", "--resume", ckpt, small_corpus, "-o", tmp_path / "v.w2v")
+    assert result.exit_code == 1 and "not the one this checkpoint was trained on" in result.stderr
+    result = run("train", "--resume", ckpt, "--dim", "50")
+    assert result.exit_code == 2 and "drop --dim" in result.stderr
+
+
+def test_checkpoint_every_epoch_is_written_then_removed(tmp_path, topic_corpus, monkeypatch):
+    out = tmp_path / "v.w2v"
+    seen = []
+    import w2v.training as training
+
+    original = training.save_checkpoint
+
+    def spy(path, *args):
+        original(path, *args)
+        seen.append(load_checkpoint(path).progress.next_job)
+
+    monkeypatch.setattr(training, "save_checkpoint", spy)
+    result = run("train", topic_corpus, "-o", out, "--checkpoint-every", "1epoch", *FAST)
+    assert result.exit_code == 0
+    assert len(seen) == 1 and seen[0] > 0  # after epoch 1 of 2
+    assert not os.path.exists(f"{out}.checkpoint") and out.exists()
+
+
+def test_checkpoint_every_parses_durations():
+    assert parse_every("10m").seconds == 600 and parse_every("90s").seconds == 90
+    assert parse_every("2h").seconds == 7200 and parse_every("3epochs").epochs == 3
+    for bad in ["", "10", "5 parsecs", "0m", "1.5epochs"]:
+        with pytest.raises(ValueError):
+            parse_every(bad)
+    result = run("train", "x.txt", "--checkpoint-every", "soon")
+    assert result.exit_code == 2 and "--checkpoint-every" in result.stderr
+
+
+def test_init_continues_a_model_and_adds_new_words(tmp_path, topic_corpus):
+    first = tmp_path / "first.w2v"
+    assert run("train", topic_corpus, "-o", first, *FAST).exit_code == 0
+    more = tmp_path / "more.txt"
+    more.write_text("zebra giraffe cat dog\n" * 50 + "rareword\n")
+    second = tmp_path / "second.w2v"
+    result = run("train", "--init", first, more, "-o", second, "--epochs", "1", "-q")
+    assert result.exit_code == 0, result.output
+    a, b = load(str(first)), load(str(second))
+    assert b.words[:len(a.words)] == a.words
+    assert set(b.words[len(a.words):]) == {"zebra", "giraffe"}  # rareword is below min-count
+    cat = a.words.index("cat")
+    assert b.counts[cat] == a.counts[cat] + 50
+    assert not np.array_equal(a.vectors[cat], b.vectors[cat])
+    assert b.metadata["config"]["dim"] == 16
+    result = run("train", "--init", first, more, "--dim", "32", "-o", second)
+    assert result.exit_code == 2
+    binary = tmp_path / "first.bin"
+    run("train", topic_corpus, "-o", binary, *FAST)
+    result = run("train", "--init", binary, more, "-o", second)
+    assert result.exit_code == 1 and "native model" in result.stderr
+
+
+def test_divergence_writes_nothing(tmp_path, topic_corpus):
+    out = tmp_path / "v.bin"
+    result = run("train", topic_corpus, "-o", out, "--alpha", "10", "--min-alpha", "10",
+                 "--sample", "0", "--min-count", "1", "--epochs", "1", "--dim", "8")
+    assert result.exit_code == 1 and "diverged" in result.stderr
+    assert not out.exists()
+    with pytest.raises(TrainingDiverged):
+        train([str(topic_corpus)], TrainConfig(alpha=10, min_alpha=10, sample=0, dim=8,
+                                               epochs=1), progress=False)
+
+
+@pytest.mark.parametrize("option,value", [("--threads", "0"), ("--epochs", "0"),
+                                          ("--min-count", "0"), ("--max-vocab-size", "0")])
+def test_more_impossible_values(small_corpus, option, value):
+    result = CliRunner().invoke(cli, ["train", str(small_corpus), option, value])
+    assert result.exit_code == 2 and option in result.stderr and "range" in result.stderr
+
+
+def test_hostile_corpora_train_or_fail_cleanly(tmp_path, small_corpus):
+    text = small_corpus.read_bytes()
+    cases = {
+        "nul.txt": text.replace(b" ", b"\0", 50),
+        "crlf.txt": text.replace(b"\n", b"\r\n"),
+        "bigword.txt": text + b"x" * 1_000_000 + b"\n",
+        "oneline.txt": text.replace(b"\n", b" ") * 40,
+    }
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = run("train", path, "-o", tmp_path / "v.bin", *FAST)
+        assert result.exit_code == 0, (name, result.output)
+    crlf = load(str(tmp_path / "v.bin"))
+    assert not any("\r" in w for w in crlf.words)
+    bad = tmp_path / "bad.txt.gz"
+    bad.write_bytes(gzip.compress(text * 20)[:3000])
+    result = run("train", bad, "-o", tmp_path / "v.bin", *FAST)
+    assert result.exit_code == 1 and "truncated" in result.stderr
+    result = run("train", tmp_path, "-o", tmp_path / "v.bin")
+    assert result.exit_code == 1 and "directory" in result.stderr
