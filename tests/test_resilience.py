@@ -183,3 +183,49 @@ def test_hostile_corpora_train_or_fail_cleanly(tmp_path, small_corpus):
     assert result.exit_code == 1 and "truncated" in result.stderr
     result = run("train", tmp_path, "-o", tmp_path / "v.bin")
     assert result.exit_code == 1 and "directory" in result.stderr
+
+
+def test_second_interrupt_exits_at_once_without_partial_files(tmp_path, long_corpus):
+    out = tmp_path / "v.w2v"
+    proc = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(long_corpus), "-o",
+                             str(out), "--epochs", "20", "--dim", "300", "--min-count", "2",
+                             "--sample", "0"], stderr=subprocess.PIPE, text=True)
+    assert "read " in proc.stderr.readline()
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    stderr = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=20) == 130
+    assert "Traceback" not in stderr
+    leftovers = [p.name for p in tmp_path.iterdir()]
+    assert not [name for name in leftovers if name.endswith(".tmp")], leftovers
+    assert "v.w2v" not in leftovers
+
+
+def test_a_200_megabyte_line_trains_in_bounded_memory(tmp_path):
+    words = " ".join(f"w{i % 5000}" for i in range(200_000)) + " "
+    path = tmp_path / "line.txt"
+    with open(path, "w") as f:
+        for _ in range(200_000_000 // len(words)):
+            f.write(words)
+    code = ("import resource, runpy, sys\nsys.argv = ['w2v', 'train', sys.argv[1], '-o', "
+            "sys.argv[2], '--dim', '4', '--epochs', '1', '--sample', '1e-5', '-q']\n"
+            "try:\n    runpy.run_module('w2v', run_name='__main__')\nexcept SystemExit as e:\n"
+            "    assert not e.code, e.code\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    proc = subprocess.run([sys.executable, "-c", code, str(path), str(tmp_path / "v.w2v")],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout.split()[-1]) < 400  # MB, for a 200 MB line
+    assert load(str(tmp_path / "v.w2v")).metadata["corpus"]["lines"] == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_corpus(tmp_path):
+    path = tmp_path / "secret.txt"
+    path.write_text("a b c\n")
+    path.chmod(0)
+    result = run("train", path, "-o", tmp_path / "v.bin")
+    assert result.exit_code == 1 and "permission denied" in result.stderr

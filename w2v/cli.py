@@ -450,9 +450,9 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
+    except click.Abort:  # click's form of KeyboardInterrupt (Ctrl-C outside training)
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)

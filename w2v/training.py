@@ -117,6 +117,8 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
         with _terminate_as_exception():
             try:
                 trainer.run()
+            except _AbortNow:
+                raise
             except (KeyboardInterrupt, _Terminated) as exc:
                 code = 143 if isinstance(exc, _Terminated) else 130
                 raise _interrupted(trainer, save, checkpoint_path, code) from None
@@ -125,6 +127,10 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
 
 class _Terminated(BaseException):
     """SIGTERM, raised in the main thread so training stops as for Ctrl-C."""
+
+
+class _AbortNow(KeyboardInterrupt):
+    """A second interrupt while stopping: exit without a checkpoint."""
 
 
 @contextlib.contextmanager
@@ -293,7 +299,10 @@ class _Trainer:
                                     f"loss={self.recent_loss:.4f}", refresh=False)
                 next_checkpoint = self._maybe_checkpoint(next_checkpoint)
         except BaseException:  # KeyboardInterrupt, or SIGTERM turned into an exception
-            self._halt()
+            try:
+                self._halt()
+            except BaseException:  # a second Ctrl-C while waiting: give up at once
+                raise _AbortNow() from None
             raise
         finally:
             bar.close()
