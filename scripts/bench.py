@@ -69,7 +69,10 @@ def w2v_command(corpus: str, output: str, settings: dict, threads: int | None = 
     for key, value in settings.items():
         if key == "threads" and threads is not None:
             value = threads
-        cmd += [f"--{key.replace('_', '-')}", str(value)]
+        if isinstance(value, bool):
+            cmd += [f"--{'' if value else 'no-'}{key.replace('_', '-')}"]
+        else:
+            cmd += [f"--{key.replace('_', '-')}", str(value)]
     return cmd
 
 
@@ -181,6 +184,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--gensim-mode", choices=["iterable", "corpus_file", "auto"],
                         default="auto", help="auto: iterable for skip-gram, corpus_file for CBOW")
+    parser.add_argument("--hs", action="store_true", help="hierarchical softmax (with "
+                        "--negative 0: alone)")
     parser.add_argument("--no-gensim", action="store_true")
     parser.add_argument("--scaling", action="store_true", help="also time w2v with 1 thread")
     args = parser.parse_args()
@@ -203,7 +208,7 @@ def main() -> None:
             settings = {"arch": arch, "dim": args.dim, "window": args.window,
                         "negative": args.negative, "sample": args.sample,
                         "min_count": args.min_count, "epochs": args.epochs,
-                        "threads": args.threads, "seed": args.seed,
+                        "threads": args.threads, "seed": args.seed, "hs": args.hs,
                         "alpha": 0.05 if arch == "cbow" else 0.025}
             mode = args.gensim_mode if args.gensim_mode != "auto" else (
                 "corpus_file" if arch == "cbow" else "iterable")
@@ -232,7 +237,7 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"corpus {args.corpus}, settings: dim {args.dim} window {args.window} negative "
           f"{args.negative} sample {args.sample} min-count {args.min_count} epochs {args.epochs} "
-          f"threads {args.threads}")
+          f"threads {args.threads}{' hs' if args.hs else ''}")
     print_table(runs)
 
 

@@ -14,7 +14,8 @@ from gensim.models.word2vec import LineSentence
 def main() -> None:
     mode, corpus, output, settings = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
     params = dict(vector_size=settings["dim"], window=settings["window"],
-                  negative=settings["negative"], hs=0, sample=settings["sample"],
+                  negative=settings["negative"], hs=int(settings.get("hs", False)),
+                  sample=settings["sample"],
                   min_count=settings["min_count"], epochs=settings["epochs"],
                   workers=settings["threads"], sg=int(settings["arch"] == "skipgram"),
                   alpha=settings["alpha"], seed=settings["seed"])

@@ -43,11 +43,11 @@ def gradient(f: float, label: int, sig) -> float:
     return label - float(sig[int((f + MAX_EXP) * TABLE_SIZE / (2 * MAX_EXP))])
 
 
-def block(h: list[np.ndarray], targets: list[int], syn1: np.ndarray, alpha: float, sig):
-    """One negative-sampling step: returns the input gradients and updates syn1 rows."""
+def block(h: list[np.ndarray], targets, labels, syn1: np.ndarray, alpha: float, sig):
+    """One SGD step against output rows `targets` with 0/1 `labels`: returns the input
+    gradients and updates the syn1 rows."""
     grads = [np.zeros_like(v) for v in h]
-    for j, t in enumerate(targets):
-        label = 1 if j == 0 else 0
+    for t, label in zip(targets, labels):
         scores = [gradient(sum(a * b for a, b in zip(v, syn1[t])), label, sig) * alpha for v in h]
         old_row = syn1[t].copy()
         for i in range(len(h)):
@@ -57,9 +57,12 @@ def block(h: list[np.ndarray], targets: list[int], syn1: np.ndarray, alpha: floa
     return grads
 
 
-def train_chunk(cbow, tokens, vocab_tables, syn0, syn1, window, negative, max_sentence,
-                alpha_start, alpha_end, seed, sig):
-    remap, keep, threshold, alias = vocab_tables
+def train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alpha_end, seed,
+                sig):
+    """One chunk, as kernels.train_*_chunk, in float64 with plain loops."""
+    remap, keep, threshold, alias, points, hs_labels, lengths = vocab_tables
+    syn0, syn1neg, syn1hs = weights
+    window, negative, hs, cbow_mean, shrink, max_sentence = settings
     rng = XorShift(seed)
     pos, n_tokens = 0, len(tokens)
     while pos < n_tokens:
@@ -79,23 +82,35 @@ def train_chunk(cbow, tokens, vocab_tables, syn0, syn1, window, negative, max_se
             if len(sentence) == max_sentence:
                 break
         for i, word in enumerate(sentence):
-            reach = window - rng.below(window)
+            reach = window - rng.below(window) if shrink else window
             lo, hi = max(0, i - reach), min(len(sentence), i + reach + 1)
             context = [sentence[j] for j in range(lo, hi) if j != i]
             if not context:
                 continue
-            targets = [word]
+            negatives = []
             for _ in range(negative):
                 t = rng.negative(threshold, alias)
                 while t == word:
                     t = rng.negative(threshold, alias)
-                targets.append(t)
+                negatives.append(t)
             if cbow:
-                mean = sum(syn0[c] for c in context) / len(context)
-                (g,) = block([mean], targets, syn1, alpha, sig)
+                total = sum(syn0[c] for c in context)
+                inputs = [total / len(context) if cbow_mean else total]
+            else:
+                inputs = [syn0[c].copy() for c in context]
+            grads = [np.zeros_like(v) for v in inputs]
+            if hs:
+                k = int(lengths[word])
+                step = block(inputs, points[word][:k], hs_labels[word][:k], syn1hs, alpha, sig)
+                grads = [g + s for g, s in zip(grads, step)]
+            if negative:
+                step = block(inputs, [word] + negatives, [1] + [0] * negative, syn1neg, alpha,
+                             sig)
+                grads = [g + s for g, s in zip(grads, step)]
+            if cbow:
+                g = grads[0] if cbow_mean else grads[0] / len(context)
                 for c in context:
                     syn0[c] += g
             else:
-                grads = block([syn0[c].copy() for c in context], targets, syn1, alpha, sig)
                 for c, g in zip(context, grads):
                     syn0[c] += g

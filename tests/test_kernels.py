@@ -9,7 +9,7 @@ import pytest
 
 from naive import train_chunk as reference_chunk
 from w2v import kernels
-from w2v.vocab import LINE_BREAK, alias_table
+from w2v.vocab import LINE_BREAK, alias_table, huffman_tree
 
 SIG, LOGSIG = kernels.sigmoid_tables()
 
@@ -18,8 +18,10 @@ def _setup(vocab_size=12, dim=8, seed=3):
     rng = np.random.default_rng(seed)
     syn0 = ((rng.random((vocab_size, dim)) - 0.5) / dim).astype(np.float32)
     syn1 = ((rng.random((vocab_size, dim)) - 0.5) / dim).astype(np.float32)
+    syn1hs = ((rng.random((vocab_size - 1, dim)) - 0.5) / dim).astype(np.float32)
     counts = np.arange(vocab_size, 0, -1, dtype=np.float64) * 10
     threshold, alias = alias_table(counts ** 0.75)
+    points, labels, lengths = huffman_tree(counts)
     # provisional ids: 0..V-1 map to themselves, V maps to unknown
     remap = np.append(np.arange(vocab_size, dtype=np.int32), np.int32(-2))
     remap = np.append(remap, np.int32(LINE_BREAK))
@@ -27,22 +29,48 @@ def _setup(vocab_size=12, dim=8, seed=3):
     keep[0] = 2**31  # the most frequent word is kept half the time
     tokens = rng.integers(0, vocab_size + 1, 400).astype(np.int32)
     tokens[[50, 51, 200]] = LINE_BREAK
-    return syn0, syn1, (remap, keep, threshold, alias), tokens
+    tables = (remap, keep, threshold, alias, points, labels, lengths)
+    return (syn0, syn1, syn1hs), tables, tokens
 
 
-@pytest.mark.parametrize("cbow", [False, True], ids=["skipgram", "cbow"])
-def test_kernel_matches_reference(cbow):
-    syn0, syn1, vocab_tables, tokens = _setup()
-    ref0, ref1 = syn0.astype(np.float64), syn1.astype(np.float64)
+VARIANTS = {  # name: (cbow, window, negative, hs, cbow_mean, shrink_windows)
+    "skipgram": (False, 3, 4, 0, 1, 1),
+    "cbow": (True, 3, 4, 0, 1, 1),
+    "skipgram-hs": (False, 3, 0, 1, 1, 1),
+    "cbow-hs": (True, 3, 0, 1, 1, 1),
+    "skipgram-hs-ns": (False, 2, 3, 1, 1, 1),
+    "cbow-sum-full-window": (True, 3, 4, 0, 0, 0),
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_kernel_matches_reference(variant):
+    cbow, window, negative, hs, cbow_mean, shrink = VARIANTS[variant]
+    weights, vocab_tables, tokens = _setup()
+    reference = tuple(w.astype(np.float64) for w in weights)
+    settings = (window, negative, hs, cbow_mean, shrink, 40)
     kernel = kernels.train_cbow_chunk if cbow else kernels.train_skipgram_chunk
-    loss, predictions, kept = kernel(tokens, vocab_tables, (syn0, syn1), 3, 4, 40, 0.05, 0.01,
+    loss, predictions, kept = kernel(tokens, vocab_tables, weights, settings, 0.05, 0.01,
                                      np.uint64(12345), (SIG, LOGSIG))
-    reference_chunk(cbow, tokens, vocab_tables, ref0, ref1, 3, 4, 40, 0.05, 0.01, 12345, SIG)
+    reference_chunk(cbow, tokens, vocab_tables, reference, settings, 0.05, 0.01, 12345, SIG)
     assert predictions > 0 and 0 < kept < len(tokens)
-    assert 0.3 < loss / predictions < math.log(2) + 0.01  # starts at log 2, then learns
-    np.testing.assert_allclose(syn0, ref0, atol=2e-6)
-    np.testing.assert_allclose(syn1, ref1, atol=2e-6)
-    assert np.abs(syn0 - ref0).max() < 1e-3 * np.abs(ref0).max()
+    assert 0.1 < loss / predictions < 1.0
+    for ours, theirs in zip(weights, reference):
+        np.testing.assert_allclose(ours, theirs, atol=2e-6)
+        assert np.abs(ours - theirs).max() < 1e-3 * np.abs(theirs).max()
+
+
+def test_huffman_tree_matches_word2vec_c_by_hand():
+    points, labels, lengths = huffman_tree(np.array([5, 3, 2, 1]))
+    # merges: (1, 2) -> node 0; (node 0, 3) -> node 1; (5, node 1) -> root, node 2
+    assert lengths.tolist() == [1, 2, 3, 3]
+    assert points[3, :3].tolist() == [2, 1, 0]  # root first
+    assert labels[0, :1].tolist() == [1.0]  # code 0
+    assert labels[2, :3].tolist() == [0.0, 1.0, 0.0]  # codes 1, 0, 1
+    probabilities = []
+    for w in range(4):  # with all inner vectors zero every branch is 1/2: 2**-depth sums to 1
+        probabilities.append(0.5 ** lengths[w])
+    assert sum(probabilities) == pytest.approx(1.0)
 
 
 def test_one_step_by_hand():
@@ -52,8 +80,9 @@ def test_one_step_by_hand():
     grad = np.zeros((1, 2), dtype=np.float32)
     scores = np.zeros(1, dtype=np.float32)
     alpha = 0.1
-    loss = kernels._negative_sampling_block(h, 1, np.array([1, 2]), 2, syn1, alpha, grad, scores,
-                                            SIG, LOGSIG)
+    labels = np.array([1.0, 0.0], dtype=np.float32)
+    loss = kernels._update_block(h, 1, np.array([1, 2]), labels, 2, syn1, alpha, grad, scores,
+                                 SIG, LOGSIG)
 
     def sigmoid(x):
         return 1 / (1 + math.exp(-x))

@@ -100,8 +100,8 @@ def test_checkpoint_every_epoch_is_written_then_removed(tmp_path, topic_corpus, 
 
     original = training.save_checkpoint
 
-    def spy(path, *args):
-        original(path, *args)
+    def spy(path, *args, **kwargs):
+        original(path, *args, **kwargs)
         seen.append(load_checkpoint(path).progress.next_job)
 
     monkeypatch.setattr(training, "save_checkpoint", spy)

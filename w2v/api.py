@@ -30,7 +30,7 @@ def save(model: Model, path: str) -> None:
     fmt = output_format(path)
     if fmt == "native":
         save_native(path, model.vocab.words, model.vectors, model.output, model.vocab.counts,
-                    _metadata(model))
+                    _metadata(model), output_hs=model.output_hs)
     else:
         save_word2vec(path, model.vocab.words, model.vectors, binary=fmt == "word2vec-binary")
 

@@ -66,30 +66,36 @@ class Checkpoint:
     corpus: dict
     output_path: str | None
     progress: Progress
+    output_hs: np.ndarray | None = None
 
 
 def save_checkpoint(path: str, words, counts, vectors, output, config: dict, corpus: dict,
-                    output_path: str | None, progress: Progress) -> None:
+                    output_path: str | None, progress: Progress, output_hs=None) -> None:
     meta = {"config": config, "corpus": corpus, "checkpoint": {
         "output": output_path, "next_job": progress.next_job,
         "epoch_loss": list(map(float, progress.epoch_loss)),
         "epoch_predictions": list(map(int, progress.epoch_predictions)),
         "epoch_words": list(map(int, progress.epoch_words)),
         "train_seconds": progress.train_seconds}}
-    save_native(path, words, vectors, output, counts, meta)
+    save_native(path, words, vectors, output, counts, meta, output_hs=output_hs)
 
 
 def load_checkpoint(path: str) -> Checkpoint:
     model = load(path)
     state = model.metadata.get("checkpoint") if model.format == "native" else None
-    if not state or model.output is None or model.counts is None:
+    if not state or model.counts is None:
         raise ModelFormatError(f"{path}: not a w2v checkpoint (no training state in it)")
     try:
         progress = Progress(int(state["next_job"]), [float(x) for x in state["epoch_loss"]],
                             [int(x) for x in state["epoch_predictions"]],
                             [int(x) for x in state["epoch_words"]], float(state["train_seconds"]))
         return Checkpoint(model.words, np.array(model.counts), np.array(model.vectors),
-                          np.array(model.output), dict(model.metadata["config"]),
-                          dict(model.metadata["corpus"]), state.get("output"), progress)
+                          _array_or_none(model.output), dict(model.metadata["config"]),
+                          dict(model.metadata["corpus"]), state.get("output"), progress,
+                          _array_or_none(model.output_hs))
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFormatError(f"{path}: damaged checkpoint state ({exc})") from None
+
+
+def _array_or_none(array):
+    return None if array is None else np.array(array)

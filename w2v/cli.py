@@ -22,8 +22,12 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 # boolean settings get an on/off pair of flags
 _FLAG_NAMES = {"lowercase": "--lowercase/--keep-case",
-               "strip_punctuation": "--strip-punctuation/--keep-punctuation"}
-_TYPES = {"alpha": float, "min_alpha": float, "max_vocab_size": int, "threads": int}
+               "strip_punctuation": "--strip-punctuation/--keep-punctuation",
+               "hs": "--hs/--no-hs", "cbow_mean": "--cbow-mean/--cbow-sum",
+               "shrink_windows": "--shrink-windows/--no-shrink-windows",
+               "sorted_vocab": "--sorted-vocab/--no-sorted-vocab"}
+_TYPES = {"alpha": float, "min_alpha": float, "max_vocab_size": int, "threads": int,
+          "max_final_vocab": int}
 
 
 def _click_type(name: str, field):
@@ -140,6 +144,10 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
     if not corpus:
         raise click.UsageError("give at least one CORPUS file ('-' for stdin)")
     config = TrainConfig(**settings)
+    try:
+        config.resolved().validate()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     _check_corpus_paths(corpus)
     check_writable(output)
     checkpoint_path = checkpoint_path or f"{output}.checkpoint"

@@ -27,7 +27,16 @@ class TrainConfig:
     dim: int = _opt(100, "Dimension of the word vectors [-size].", min=1, max=10_000)
     window: int = _opt(5, "Maximum distance between a word and its context [-window].",
                        min=1, max=1_000)
-    negative: int = _opt(5, "Negative samples per positive example [-negative].", min=1, max=100)
+    negative: int = _opt(5, "Negative samples per positive example; 0: none [-negative].",
+                         min=0, max=100)
+    hs: bool = _opt(False, "Hierarchical softmax over a Huffman tree, alone (--negative 0) or "
+                    "with negative sampling [-hs].")
+    ns_exponent: float = _opt(0.75, "Negatives are drawn with probability ~ count**this.",
+                              min=-10.0, max=10.0)
+    cbow_mean: bool = _opt(True, "CBOW input: the mean (default) or the sum of the context "
+                           "vectors.")
+    shrink_windows: bool = _opt(True, "Shrink each window to a random size in [1, --window], "
+                                "as word2vec.c (off: always the full window).")
     min_count: int = _opt(5, "Ignore words seen fewer times than this [-min-count].", min=1)
     sample: float = _opt(1e-3, "Down-sampling threshold for frequent words; 0 disables [-sample].",
                          min=0.0, max=1.0, max_open=True)
@@ -40,6 +49,11 @@ class TrainConfig:
                                min=1, max=1024)
     seed: int = _opt(1, "Random seed; with --threads 1 the output is bit-identical per seed.",
                      min=0, max=2**63 - 1)
+    max_final_vocab: int | None = _opt(
+        None, "Keep at most this many words, raising --min-count as needed (gensim's rule).",
+        min=1)
+    sorted_vocab: bool = _opt(True, "Sort the vocabulary by descending count (off: order of "
+                              "first appearance).")
     max_vocab_size: int | None = _opt(
         None, "Cap on distinct words held while counting: past it, the rarest are pruned "
         "(word2vec.c's and gensim's rule).", min=1)
@@ -62,6 +76,8 @@ class TrainConfig:
             problem = check_value(f, getattr(self, f.name))
             if problem:
                 raise ValueError(f"{f.name}: {problem}")
+        if not self.hs and self.negative == 0:
+            raise ValueError("--negative 0 needs --hs, or nothing would be trained")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -9,7 +9,8 @@ so each row ends in " \\n"). The native format (`.w2v`) keeps what training know
     bytes 16..   H bytes of UTF-8 JSON: format version, vocabulary size, dimension, settings,
                  corpus and training report, and for each array its dtype, shape and offset
     then         64-byte aligned little-endian arrays: vectors (V x D float32), output weights
-                 (V x D float32), counts (V int64), and the words as UTF-8 joined by "\\n"
+                 (V x D float32, negative sampling; V-1 x D, hierarchical softmax, when
+                 trained), counts (V int64), and the words as UTF-8 joined by "\\n"
 
 Native files load by memory-mapping. No reader ever unpickles or evaluates file content, and
 every size a file claims is checked against the file's real size before anything is allocated.
@@ -50,8 +51,9 @@ class VectorFile:
     vectors: np.ndarray  # float32 (V, D); a read-only memory map for native files
     format: str  # "native", "word2vec-binary", "word2vec-text" or "glove"
     counts: np.ndarray | None = None
-    output: np.ndarray | None = None
+    output: np.ndarray | None = None  # negative-sampling output weights (V x D)
     metadata: dict = field(default_factory=dict)
+    output_hs: np.ndarray | None = None  # hierarchical-softmax inner nodes (V-1 x D)
 
 
 def output_format(path: str) -> str:
@@ -98,11 +100,14 @@ def _write_text_rows(f: BinaryIO, words: list[str], vectors: np.ndarray) -> None
 
 
 def save_native(path: str, words: list[str], vectors: np.ndarray, output: np.ndarray | None,
-                counts: np.ndarray | None, metadata: dict) -> None:
+                counts: np.ndarray | None, metadata: dict,
+                output_hs: np.ndarray | None = None) -> None:
     """Write the native format (see module docstring), atomically."""
     arrays = {"vectors": np.ascontiguousarray(vectors, dtype="<f4")}
-    if output is not None:
+    if output is not None and len(output):
         arrays["output"] = np.ascontiguousarray(output, dtype="<f4")
+    if output_hs is not None and len(output_hs):
+        arrays["output_hs"] = np.ascontiguousarray(output_hs, dtype="<f4")
     if counts is not None:
         arrays["counts"] = np.ascontiguousarray(counts, dtype="<i8")
     arrays["words"] = np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
@@ -293,7 +298,8 @@ def load_native(path: str) -> VectorFile:
         raise ModelFormatError(f"{path}: {len(words)} words and {vectors.shape} vectors do not "
                                f"match the header's {vocab_size} x {dim}")
     return VectorFile(words, vectors, "native", counts=arrays.get("counts"),
-                      output=arrays.get("output"), metadata=header.get("metadata", {}))
+                      output=arrays.get("output"), metadata=header.get("metadata", {}),
+                      output_hs=arrays.get("output_hs"))
 
 
 def _map_array(path: str, size: int, spec: dict) -> np.ndarray:

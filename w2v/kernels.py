@@ -19,7 +19,10 @@ predicting the centre word from each context word's input vector) with these del
 * Sigmoid and log-sigmoid come from 1024-entry tables sampled at bin centres over [-6, 6]; the
   loss (-log sigmoid per prediction) is summed in float64.
 
-Skip-gram and CBOW are thin loops around one shared update, `_negative_sampling_block`.
+Hierarchical softmax (word2vec.c's Huffman tree, see `vocab.huffman_tree`) and negative sampling
+are the same step with different output rows and labels. Skip-gram and CBOW are thin loops around
+that one shared update, `_update_block`. CBOW with a sum instead of a mean divides the error
+among the context words before applying it, as gensim does.
 """
 
 from __future__ import annotations
@@ -109,35 +112,33 @@ def _next_sentence(tokens, pos, remap, keep, state, sentence):
 
 
 @numba.njit(**_JIT)
-def _negative_sampling_block(h, n_in, targets, n_out, syn1, alpha, grad, scores, sig, logsig):
-    """One SGD step of negative sampling for n_in input vectors against n_out output rows.
+def _update_block(h, n_in, targets, labels, n_out, syn1, alpha, grad, scores, sig, logsig):
+    """One SGD step for n_in input vectors against n_out output rows with 0/1 labels.
 
-    h[:n_in] are the input vectors, targets[0] the positive word and targets[1:n_out] the
-    negatives. Updates syn1 rows in place, writes each input's gradient (already scaled by alpha)
-    to grad[:n_in], and returns the summed loss -log sigmoid(+-h . syn1[t]).
+    Negative sampling passes the positive word (label 1) and the negatives (label 0);
+    hierarchical softmax passes the inner nodes on the word's Huffman path with labels
+    1 - code. Updates the syn1 rows in place, adds each input's gradient (already scaled by
+    alpha) to grad[:n_in], and returns the summed loss -log sigmoid(+-h . syn1[t]).
     """
     dim = h.shape[1]
     loss = 0.0
-    for i in range(n_in):
-        for d in range(dim):
-            grad[i, d] = 0.0
     for j in range(n_out):
         row = syn1[targets[j]]
-        label = 1.0 if j == 0 else 0.0
+        label = labels[j]
         for i in range(n_in):
             f = np.float32(0.0)
             for d in range(dim):
                 f += h[i, d] * row[d]
             if f >= MAX_EXP:
                 g = label - 1.0
-                loss += 0.0 if j == 0 else f
+                loss += 0.0 if label > 0.5 else f
             elif f <= -MAX_EXP:
                 g = label
-                loss += -f if j == 0 else 0.0
+                loss += -f if label > 0.5 else 0.0
             else:
                 k = int((f + MAX_EXP) * _TABLE_SCALE)
                 g = label - sig[k]
-                loss -= logsig[k] if j == 0 else logsig[TABLE_SIZE - 1 - k]
+                loss -= logsig[k] if label > 0.5 else logsig[TABLE_SIZE - 1 - k]
             scores[i] = g * alpha
         for i in range(n_in):  # input gradients see the output row before its update
             s = scores[i]
@@ -172,10 +173,11 @@ def _gather_context(sentence, n, i, reach, context):
 
 
 @numba.njit(**_JIT)
-def _train_chunk(cbow, tokens, vocab_tables, weights, window, negative, max_sentence,
-                 alpha_start, alpha_end, seed, tables):
-    remap, keep, neg_threshold, neg_alias = vocab_tables
-    syn0, syn1 = weights
+def _train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alpha_end, seed,
+                 tables):
+    remap, keep, neg_threshold, neg_alias, points, hs_labels, code_lengths = vocab_tables
+    syn0, syn1neg, syn1hs = weights
+    window, negative, hs, cbow_mean, shrink_windows, max_sentence = settings
     sig, logsig = tables
     dim = syn0.shape[1]
     state = np.empty(1, dtype=np.uint64)
@@ -183,6 +185,8 @@ def _train_chunk(cbow, tokens, vocab_tables, weights, window, negative, max_sent
     sentence = np.empty(max_sentence, dtype=np.int64)
     context = np.empty(2 * window, dtype=np.int64)
     targets = np.empty(negative + 1, dtype=np.int64)
+    ns_labels = np.zeros(negative + 1, dtype=np.float32)
+    ns_labels[0] = 1.0
     h = np.empty((2 * window, dim), dtype=np.float32)
     grad = np.empty((2 * window, dim), dtype=np.float32)
     scores = np.empty(2 * window, dtype=np.float32)
@@ -196,58 +200,76 @@ def _train_chunk(cbow, tokens, vocab_tables, weights, window, negative, max_sent
         pos, n = _next_sentence(tokens, pos, remap, keep, state, sentence)
         kept += n
         for i in range(n):
-            reach = window - _below(state, window)  # shrunk window in [1, window]
+            word = sentence[i]
+            reach = window - _below(state, window) if shrink_windows else window
             c = _gather_context(sentence, n, i, reach, context)
             if c == 0:
                 continue
-            _sample_targets(state, sentence[i], negative, targets, neg_threshold, neg_alias)
-            if cbow:  # mean of the context vectors predicts the centre word
+            if negative:
+                _sample_targets(state, word, negative, targets, neg_threshold, neg_alias)
+            n_in = 1 if cbow else c
+            if cbow:  # the mean (or sum) of the context vectors predicts the centre word
                 for d in range(dim):
                     h[0, d] = 0.0
                 for k in range(c):
                     row = syn0[context[k]]
                     for d in range(dim):
                         h[0, d] += row[d]
-                inv = np.float32(1.0 / c)
-                for d in range(dim):
-                    h[0, d] *= inv
-                loss += _negative_sampling_block(h, 1, targets, negative + 1, syn1, alpha,
-                                                 grad, scores, sig, logsig)
-                for k in range(c):
-                    row = syn0[context[k]]
+                if cbow_mean:
+                    inv = np.float32(1.0 / c)
                     for d in range(dim):
-                        row[d] += grad[0, d]
-                predictions += negative + 1
+                        h[0, d] *= inv
             else:  # each context vector predicts the centre word, as one dense block
                 for k in range(c):
                     row = syn0[context[k]]
                     for d in range(dim):
                         h[k, d] = row[d]
-                loss += _negative_sampling_block(h, c, targets, negative + 1, syn1, alpha,
-                                                 grad, scores, sig, logsig)
+            for k in range(n_in):
+                for d in range(dim):
+                    grad[k, d] = 0.0
+            if hs:
+                length = code_lengths[word]
+                loss += _update_block(h, n_in, points[word], hs_labels[word], length, syn1hs,
+                                      alpha, grad, scores, sig, logsig)
+                predictions += n_in * length
+            if negative:
+                loss += _update_block(h, n_in, targets, ns_labels, negative + 1, syn1neg,
+                                      alpha, grad, scores, sig, logsig)
+                predictions += n_in * (negative + 1)
+            if cbow:
+                if not cbow_mean:  # gensim: a sum's error is shared among its terms
+                    inv = np.float32(1.0 / c)
+                    for d in range(dim):
+                        grad[0, d] *= inv
+                for k in range(c):
+                    row = syn0[context[k]]
+                    for d in range(dim):
+                        row[d] += grad[0, d]
+            else:
                 for k in range(c):
                     row = syn0[context[k]]
                     for d in range(dim):
                         row[d] += grad[k, d]
-                predictions += c * (negative + 1)
     return loss, predictions, kept
 
 
 @numba.njit(**_JIT)
-def train_skipgram_chunk(tokens, vocab_tables, weights, window, negative, max_sentence,
-                         alpha_start, alpha_end, seed, tables):
+def train_skipgram_chunk(tokens, vocab_tables, weights, settings, alpha_start, alpha_end, seed,
+                         tables):
     """Skip-gram over one chunk of provisional ids; returns (loss, predictions, kept words).
 
-    vocab_tables = (remap, keep, neg_threshold, neg_alias), weights = (syn0, syn1),
-    tables = sigmoid_tables().
+    vocab_tables = (remap, keep, neg_threshold, neg_alias, hs_points, hs_labels, code_lengths),
+    weights = (syn0, syn1neg, syn1hs), settings = (window, negative, hs, cbow_mean,
+    shrink_windows, max_sentence_length), tables = sigmoid_tables(). An unused output matrix
+    (syn1neg without negatives, syn1hs without hs) may have zero rows.
     """
-    return _train_chunk(False, tokens, vocab_tables, weights, window, negative, max_sentence,
-                        alpha_start, alpha_end, seed, tables)
+    return _train_chunk(False, tokens, vocab_tables, weights, settings, alpha_start, alpha_end,
+                        seed, tables)
 
 
 @numba.njit(**_JIT)
-def train_cbow_chunk(tokens, vocab_tables, weights, window, negative, max_sentence,
-                     alpha_start, alpha_end, seed, tables):
-    """CBOW (mean of context vectors) over one chunk; same arguments and result as skip-gram."""
-    return _train_chunk(True, tokens, vocab_tables, weights, window, negative, max_sentence,
-                        alpha_start, alpha_end, seed, tables)
+def train_cbow_chunk(tokens, vocab_tables, weights, settings, alpha_start, alpha_end, seed,
+                     tables):
+    """CBOW over one chunk; same arguments and result as train_skipgram_chunk."""
+    return _train_chunk(True, tokens, vocab_tables, weights, settings, alpha_start, alpha_end,
+                        seed, tables)

@@ -30,7 +30,7 @@ from .corpus import CorpusStats, EncodedCorpus
 from .errors import CorpusError, TrainingDiverged, TrainingInterrupted
 from .formats import VectorFile
 from .tokenize import Tokenizer
-from .vocab import Vocabulary, WordCounter
+from .vocab import Vocabulary, WordCounter, huffman_tree
 
 
 @dataclass
@@ -61,13 +61,15 @@ class TrainingReport:
 
 @dataclass
 class Model:
-    """A trained model: vocabulary, input vectors (syn0), output vectors (syn1neg), settings."""
+    """A trained model: vocabulary, input vectors (syn0), output weights (syn1neg and, with
+    hierarchical softmax, syn1), settings and report."""
 
     vocab: Vocabulary
     vectors: np.ndarray  # float32 (V, dim): the word vectors
-    output: np.ndarray  # float32 (V, dim): negative-sampling output weights
+    output: np.ndarray  # float32 (V, dim), negative-sampling output weights; (0, dim) if unused
     config: TrainConfig
     report: TrainingReport | None = None
+    output_hs: np.ndarray | None = None  # float32 (V-1, dim), hierarchical softmax, if used
 
 
 def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
@@ -91,7 +93,8 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
         if init is not None:
             vocab, remap = _extend_vocabulary(init, counter, config)
         else:
-            vocab, remap = Vocabulary.from_counter(counter, config.min_count)
+            vocab, remap = Vocabulary.from_counter(counter, config.min_count,
+                                                   config.max_final_vocab, config.sorted_vocab)
         _check_vocabulary(corpus.stats, counter, vocab, config)
         report = TrainingReport(corpus.stats, len(vocab),
                                 read_seconds=time.perf_counter() - started)
@@ -109,7 +112,8 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
             def save(state: Progress) -> None:
                 save_checkpoint(checkpoint_path, model.vocab.words, model.vocab.counts,
                                 model.vectors, model.output, config.to_dict(),
-                                dataclasses.asdict(corpus.stats), output_path, state)
+                                dataclasses.asdict(corpus.stats), output_path, state,
+                                output_hs=model.output_hs)
         trainer = _Trainer(model, corpus, remap, progress,
                            start=resume.progress if resume else None,
                            checkpoint=(checkpoint_every, save) if checkpoint_every and save
@@ -182,17 +186,21 @@ def _initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingRepor
     """
     rng = np.random.default_rng(config.seed)
     vectors = ((rng.random((len(vocab), config.dim), dtype=np.float32) - 0.5) / config.dim)
-    output = np.zeros((len(vocab), config.dim), dtype=np.float32)
+    output = np.zeros((len(vocab) if config.negative else 0, config.dim), dtype=np.float32)
+    output_hs = np.zeros((max(len(vocab) - 1, 0) if config.hs else 0, config.dim),
+                         dtype=np.float32)
     if init is not None:
         known = len(init.words)
         vectors[:known] = init.vectors
-        output[:known] = init.output
-    return Model(vocab, vectors.astype(np.float32), output, config, report)
+        # the Huffman tree changes with the vocabulary: inner nodes restart from zero
+        if config.negative and init.output is not None:
+            output[:known] = init.output
+    return Model(vocab, vectors.astype(np.float32), output, config, report, output_hs)
 
 
 def _extend_vocabulary(init: VectorFile, counter: WordCounter,
                        config: TrainConfig) -> tuple[Vocabulary, np.ndarray]:
-    if init.output is None or init.counts is None:
+    if init.counts is None or (init.output is None and init.output_hs is None):
         raise CorpusError("--init needs a native model (.w2v) with its output weights and "
                           "counts; word2vec .bin/.txt files hold only the word vectors")
     if init.vectors.shape[1] != config.dim:
@@ -206,8 +214,11 @@ def _resumed_model(resume: Checkpoint, vocab: Vocabulary, config: TrainConfig,
     if vocab.words != resume.words or not np.array_equal(vocab.counts, resume.counts):
         raise CorpusError("the corpus is not the one this checkpoint was trained on (its "
                           "vocabulary differs); give the same files in the same order")
-    return Model(vocab, resume.vectors.astype(np.float32), resume.output.astype(np.float32),
-                 config, report)
+    empty = np.zeros((0, config.dim), dtype=np.float32)
+    output = resume.output if resume.output is not None else empty
+    output_hs = resume.output_hs if resume.output_hs is not None else empty
+    return Model(vocab, resume.vectors.astype(np.float32), output.astype(np.float32), config,
+                 report, output_hs.astype(np.float32))
 
 
 def _padded(values: list, length: int, dtype) -> np.ndarray:
@@ -239,9 +250,14 @@ class _Trainer:
         self.kernel = (kernels.train_cbow_chunk if cfg.arch == "cbow"
                        else kernels.train_skipgram_chunk)
         self.chunk_seed = kernels.chunk_seed
-        neg_threshold, neg_alias = model.vocab.negative_table()
+        neg_threshold, neg_alias = model.vocab.negative_table(cfg.ns_exponent)
+        if cfg.hs:
+            points, labels, lengths = huffman_tree(model.vocab.counts)
+        else:
+            points, labels, lengths = (np.zeros((1, 1), np.int32), np.zeros((1, 1), np.float32),
+                                       np.zeros(1, np.int32))
         self.vocab_tables = (remap, model.vocab.keep_thresholds(cfg.sample), neg_threshold,
-                             neg_alias)
+                             neg_alias, points, labels, lengths)
         self.tables = kernels.sigmoid_tables()
         self.jobs = [(e, k) for e in range(cfg.epochs) for k in range(corpus.n_chunks)]
         words = np.array(corpus.chunk_words, dtype=np.int64)
@@ -367,15 +383,16 @@ class _Trainer:
 
     def _work(self) -> None:
         cfg = self.model.config
-        weights = (self.model.vectors, self.model.output)
+        weights = (self.model.vectors, self.model.output, self.model.output_hs)
+        settings = (cfg.window, cfg.negative, int(cfg.hs), int(cfg.cbow_mean),
+                    int(cfg.shrink_windows), cfg.max_sentence_length)
         try:
             while (job := self._take_job()) is not None:
                 epoch, k = self.jobs[job]
                 tokens = self.corpus.read_chunk(k)
                 done_before = epoch * self.epoch_words_total + self.words_before[k]
                 loss, predictions, _ = self.kernel(
-                    tokens, self.vocab_tables, weights, cfg.window, cfg.negative,
-                    cfg.max_sentence_length, self.alpha_at(done_before),
+                    tokens, self.vocab_tables, weights, settings, self.alpha_at(done_before),
                     self.alpha_at(done_before + self.corpus.chunk_words[k]),
                     np.uint64(self.chunk_seed(cfg.seed, epoch, k)), self.tables)
                 with self._cond:
@@ -418,7 +435,8 @@ class _Trainer:
              f"{seconds:.1f} s ({report.words_per_second:,.0f} words/s)")
 
     def _check_finite(self) -> None:
-        for name, weights in (("input", self.model.vectors), ("output", self.model.output)):
+        for name, weights in (("input", self.model.vectors), ("output", self.model.output),
+                              ("hierarchical-softmax", self.model.output_hs)):
             if not np.isfinite(weights).all():
                 raise TrainingDiverged(f"training diverged: the {name} weights hold NaN or "
                                        f"infinite values; try a smaller --alpha")

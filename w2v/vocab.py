@@ -135,19 +135,27 @@ class Vocabulary:
         return int(self.counts.sum())
 
     @classmethod
-    def from_counter(cls, counter: WordCounter, min_count: int) -> tuple[Vocabulary, np.ndarray]:
+    def from_counter(cls, counter: WordCounter, min_count: int,
+                     max_final_vocab: int | None = None,
+                     sorted_vocab: bool = True) -> tuple[Vocabulary, np.ndarray]:
         """Keep the words reaching `min_count`; return the vocabulary and the id remap array.
 
         `remap[provisional_id]` is the final id or UNKNOWN; its last element is LINE_BREAK so
         that indexing it with an encoded corpus (where LINE_BREAK is -1) keeps line breaks.
+        With `max_final_vocab`, min_count rises to one more than the count of the first word
+        past that many (gensim's rule, so ties at the cut all go).
         """
         n = counter.provisional_size
         counts = counter.counts[:n]
+        if max_final_vocab is not None and max_final_vocab < np.count_nonzero(counts):
+            nth = np.partition(counts, n - 1 - max_final_vocab)[n - 1 - max_final_vocab]
+            min_count = max(min_count, int(nth) + 1)
         kept = np.flatnonzero(counts >= min_count)[::-1]
         # ties: the word first seen last comes first, which is the order gensim 4 produces
         # (argsort of the counts, reversed), so vocabularies, truncations and evaluations
         # restricted to the N most frequent words match gensim's word for word
-        order = kept[np.argsort(-counts[kept], kind="stable")]
+        order = (kept[np.argsort(-counts[kept], kind="stable")] if sorted_vocab
+                 else kept[::-1])
         remap = np.full(n + 1, UNKNOWN, dtype=np.int32)
         remap[order] = np.arange(len(order), dtype=np.int32)
         remap[-1] = LINE_BREAK
@@ -228,3 +236,61 @@ def alias_table(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     threshold = np.minimum(np.round(prob * 2.0**32), top).astype(np.uint32)
     threshold[prob >= 1.0] = top
     return threshold, alias
+
+
+def huffman_tree(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """word2vec.c's Huffman tree over `counts`, for hierarchical softmax.
+
+    Returns (points, labels, lengths): for word w, points[w, :lengths[w]] are the inner nodes
+    (rows of the hierarchical-softmax output matrix, root first) on its path and
+    labels[w, :lengths[w]] are 1 - code bit, the targets of the sigmoid at each node.
+    """
+    n = len(counts)
+    order = np.argsort(-np.asarray(counts), kind="stable")  # the construction needs it sorted
+    # plain lists: this loop is sequential, and list indexing is far faster than numpy's
+    count = np.asarray(counts, dtype=np.float64)[order].tolist() + [float("inf")] * max(n - 1, 0)
+    parent_list = [0] * (2 * n)
+    bit_list = [0] * (2 * n)
+    low, high = n - 1, n  # rarest leaf not yet merged; oldest inner node not yet merged
+    for a in range(n - 1):  # merge the two rarest nodes, as word2vec.c's CreateBinaryTree
+        if low >= 0 and count[low] < count[high]:
+            first, low = low, low - 1
+        else:
+            first, high = high, high + 1
+        if low >= 0 and count[low] < count[high]:
+            second, low = low, low - 1
+        else:
+            second, high = high, high + 1
+        count[n + a] = count[first] + count[second]
+        parent_list[first] = parent_list[second] = n + a
+        bit_list[second] = 1
+    parent = np.array(parent_list, dtype=np.int64)
+    bit = np.array(bit_list, dtype=np.uint8)
+    root = 2 * n - 2
+    nodes = np.arange(n)
+    paths_bits, paths_nodes = [], []
+    while n > 1 and (nodes != root).any():  # walk all leaves up one level at a time
+        active = nodes != root
+        paths_bits.append(np.where(active, bit[nodes], 255))
+        nodes = np.where(active, parent[nodes], root)
+        paths_nodes.append(np.where(active, nodes - n, -1))  # inner node above, as a row
+    depth = len(paths_bits)
+    lengths_sorted = np.zeros(n, dtype=np.int32)
+    points = np.zeros((n, max(depth, 1)), dtype=np.int32)
+    labels = np.zeros((n, max(depth, 1)), dtype=np.float32)
+    if depth:
+        bits = np.stack(paths_bits, axis=1)  # leaf to root
+        inner = np.stack(paths_nodes, axis=1)
+        lengths_sorted = (bits != 255).sum(axis=1).astype(np.int32)
+        # reverse each path so the root comes first, as word2vec.c stores it
+        source = lengths_sorted[:, None] - 1 - np.arange(depth)[None, :]
+        valid = source >= 0
+        rows = np.broadcast_to(np.arange(n)[:, None], source.shape)
+        points[valid] = inner[rows[valid], source[valid]]
+        labels[valid] = 1.0 - bits[rows[valid], source[valid]]
+    result_points = np.empty_like(points)
+    result_labels = np.empty_like(labels)
+    result_lengths = np.empty_like(lengths_sorted)
+    result_points[order], result_labels[order], result_lengths[order] = (
+        points, labels, lengths_sorted)
+    return result_points, result_labels, result_lengths
