@@ -165,3 +165,67 @@ def test_cli_process_shows_no_traceback(tmp_path):
                            str(tmp_path / "v.bin")], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and proc.stderr.startswith("Error:")
+
+
+def test_vocab_command_and_vocabulary_files(runner, tmp_path, small_corpus):
+    result = run(runner, "vocab", small_corpus, "--min-count", "3")
+    assert result.exit_code == 0
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    counts = [int(c) for _, c in rows]
+    assert counts == sorted(counts, reverse=True) and min(counts) >= 3
+    words = small_corpus.read_text().split()
+    assert dict((w, int(c)) for w, c in rows)["the"] == words.count("the")
+
+    saved = tmp_path / "vocab.tsv"
+    out = tmp_path / "v.w2v"
+    result = run(runner, "train", small_corpus, "-o", out, "--save-vocab", saved, *FAST)
+    assert result.exit_code == 0
+    model = load(str(out))
+    assert [line.split("\t")[0] for line in saved.read_text().splitlines()] == model.words
+
+    c_style = tmp_path / "c-vocab.txt"  # word2vec.c's -save-vocab: "word count", with </s>
+    c_style.write_text("</s> 300\nthe 500\ncat 40\ndog 30\n")
+    out2 = tmp_path / "v2.w2v"
+    result = run(runner, "train", small_corpus, "-o", out2, "--read-vocab", c_style, *FAST)
+    assert result.exit_code == 0, result.output
+    given = load(str(out2))
+    assert given.words == ["the", "cat", "dog"] and given.counts.tolist() == [500, 40, 30]
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text("the 5\nthe 3\n")
+    result = run(runner, "train", small_corpus, "--read-vocab", bad, "-o", out2)
+    assert result.exit_code == 1 and "listed twice" in result.stderr
+
+
+def test_directories_are_read_file_by_file_in_sorted_order(runner, tmp_path, small_corpus):
+    root = tmp_path / "corpus"
+    (root / "b").mkdir(parents=True)
+    (root / "b" / "2.txt").write_text("zebra zebra\n")
+    (root / "a.txt.gz").write_bytes(gzip.compress(small_corpus.read_bytes()))
+    out = tmp_path / "v.w2v"
+    assert run(runner, "train", root, "-o", out, *FAST).exit_code == 0
+    corpus = load(str(out)).metadata["corpus"]
+    assert corpus["paths"] == [str(root / "a.txt.gz"), str(root / "b" / "2.txt")]
+    (tmp_path / "empty").mkdir()
+    result = run(runner, "train", tmp_path / "empty", "-o", out)
+    assert result.exit_code == 1 and "holds no files" in result.stderr
+
+
+def test_option_variants_train(runner, tmp_path, small_corpus):
+    for extra in (["--hs", "--negative", "0"], ["--hs"], ["--arch", "cbow", "--cbow-sum"],
+                  ["--no-shrink-windows", "--ns-exponent", "0.5"], ["--max-final-vocab", "10"],
+                  ["--no-sorted-vocab"], ["--arch", "cbow", "--hs", "--negative", "0"]):
+        out = tmp_path / "v.w2v"
+        result = run(runner, "train", small_corpus, "-o", out, *FAST, *extra)
+        assert result.exit_code == 0, (extra, result.output)
+        model = load(str(out))
+        assert np.isfinite(model.vectors).all()
+        if "--hs" in extra:
+            assert model.output_hs.shape == (len(model.words) - 1, 16)
+            assert (model.output is None) == ("0" in extra)
+        if "--max-final-vocab" in extra:
+            assert len(model.words) <= 10
+        if "--no-sorted-vocab" in extra:
+            assert list(model.counts) != sorted(model.counts, reverse=True)
+    result = runner.invoke(cli, ["train", str(small_corpus), "--negative", "0"])
+    assert result.exit_code == 2 and "--hs" in result.stderr

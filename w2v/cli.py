@@ -113,9 +113,14 @@ def _every(ctx, param, value):
 @click.option("--init", "init_path", type=click.Path(dir_okay=False), metavar="MODEL",
               help="Continue training a native model on CORPUS; new words reaching "
                    "--min-count are added, the learning rate restarts at --alpha.")
+@click.option("--save-vocab", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the vocabulary (word<TAB>count) before training [-save-vocab].")
+@click.option("--read-vocab", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Use this vocabulary and its counts instead of counting (word count or "
+                   "word<TAB>count lines, as word2vec.c's) [-read-vocab].")
 @_training_options
 def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path, init_path,
-          **settings):
+          save_vocab, read_vocab, **settings):
     """Learn word vectors from CORPUS (files, '-' for stdin; .gz/.bz2/.xz are decompressed).
 
     Each line is a sentence; text is lowercased and punctuation dropped unless you say
@@ -148,13 +153,17 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
         config.resolved().validate()
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    _check_corpus_paths(corpus)
+    corpus = _corpus_files(corpus)
     check_writable(output)
+    given_vocab = _read_vocab(read_vocab) if read_vocab else None
+    if save_vocab:
+        check_writable(save_vocab)
     checkpoint_path = checkpoint_path or f"{output}.checkpoint"
     check_writable(checkpoint_path)
     model = run_training(list(corpus), config, progress=not quiet,
                          checkpoint_path=checkpoint_path, checkpoint_every=checkpoint_every,
-                         resume=resume, init=init, output_path=output)
+                         resume=resume, init=init, output_path=output, given_vocab=given_vocab,
+                         on_vocabulary=_vocab_saver(save_vocab) if save_vocab else None)
     save(model, output)
     for done in {checkpoint_path, resume_path} - {None}:
         if os.path.exists(done):  # the finished output supersedes it
@@ -162,6 +171,35 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
     if not quiet:
         click.echo(f"wrote {len(model.vocab):,} vectors of dimension {model.config.dim} "
                    f"to {output}", err=True)
+
+
+def _read_vocab(path: str):
+    from .errors import CorpusError
+    from .vocab import read_vocab_file
+
+    try:
+        words, counts = read_vocab_file(path)
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read ({exc.strerror})") from None
+    except ValueError as exc:
+        raise CorpusError(str(exc)) from None
+    if not words:
+        raise CorpusError(f"{path}: the vocabulary file lists no words")
+    if len(set(words)) != len(words):
+        twice = next(w for i, w in enumerate(words) if w in words[:i])
+        raise CorpusError(f"{path}: '{twice}' is listed twice")
+    return words, counts
+
+
+def _vocab_saver(path: str):
+    from .atomic import atomic_write
+    from .vocab import format_vocab
+
+    def save(vocab) -> None:
+        with atomic_write(path) as f:
+            f.write(format_vocab(vocab))
+
+    return save
 
 
 def _resume_plan(path, corpus, output, settings, given, ctx):
@@ -200,6 +238,38 @@ def _init_plan(path, settings, given):
     if "threads" not in given:
         merged["threads"] = None
     return init, merged
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("corpus", nargs=-1, required=True)
+@click.option("--min-count", default=1, show_default=True, type=click.IntRange(1),
+              help="Leave out words seen fewer times.")
+@click.option("--max-vocab-size", type=click.IntRange(1),
+              help="Cap on distinct words held while counting (pruning rule as for train).")
+@click.option("--lowercase/--keep-case", default=True, show_default=True)
+@click.option("--strip-punctuation/--keep-punctuation", default=True, show_default=True)
+def vocab(corpus, min_count, max_vocab_size, lowercase, strip_punctuation):
+    """Count the words of CORPUS: prints word<TAB>count by descending count.
+
+    Words are normalised as `w2v train` does, so the list can be edited and given back
+    with `w2v train --read-vocab`.
+
+    \b
+      w2v vocab corpus.txt.gz | head
+      w2v vocab --min-count 5 corpus.txt > vocab.tsv
+    """
+    from .corpus import count_words
+    from .tokenize import Tokenizer
+    from .vocab import Vocabulary, WordCounter, format_vocab
+
+    counter = WordCounter(max_vocab_size)
+    count_words(_corpus_files(corpus), Tokenizer(lowercase, strip_punctuation), counter)
+    words, _ = Vocabulary.from_counter(counter, min_count)
+    out = sys.stdout.buffer
+    text = format_vocab(words)
+    for start in range(0, len(text), 1 << 20):
+        out.write(text[start:start + (1 << 20)])
+    out.flush()
 
 
 # ---------------------------------------------------------------- queries
@@ -433,20 +503,31 @@ def _check_readable(path: str) -> None:
         raise W2VError(f"{path}: no such file")
 
 
-def _check_corpus_paths(paths) -> None:
+def _corpus_files(paths) -> list[str]:
+    """The files to read: a directory stands for every file below it, in sorted order."""
     from .errors import CorpusError
 
     if list(paths).count("-") > 1:
         raise CorpusError("stdin ('-') can be read only once")
+    files = []
     for path in paths:
         if path == "-":
+            files.append(path)
             continue
         if not os.path.exists(path):
             raise CorpusError(f"{path}: no such file")
         if os.path.isdir(path):
-            raise CorpusError(f"{path}: is a directory, not a corpus file")
-        if not os.access(path, os.R_OK):
+            below = sorted(os.path.join(root, name) for root, dirs, names in os.walk(path)
+                           for name in names)
+            if not below:
+                raise CorpusError(f"{path}: the directory holds no files")
+            files.extend(below)
+            continue
+        files.append(path)
+    for path in files:
+        if path != "-" and not os.access(path, os.R_OK):
             raise CorpusError(f"{path}: permission denied")
+    return files
 
 
 def main() -> None:

@@ -72,6 +72,17 @@ def _prefetched(blocks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
                 thread.join(0.01)
 
 
+def count_words(paths: list[str], tokenizer: Tokenizer, counter: WordCounter) -> int:
+    """Count the words of `paths` in `counter` without keeping the token ids; returns how
+    many words were read."""
+    words = 0
+    for path in paths:
+        for block in _prefetched(read_blocks(path)):
+            ids = counter.encode(tokenizer.normalize(block))
+            words += len(ids) - int(np.count_nonzero(ids == LINE_BREAK))
+    return words
+
+
 class EncodedCorpus:
     """Provisional token ids of a corpus in a temporary file, in chunks of CHUNK_IDS ids."""
 

@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,20 +76,31 @@ class Model:
 def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
           progress: bool = True, checkpoint_path: str | None = None,
           checkpoint_every: Every | None = None, resume: Checkpoint | None = None,
-          init: VectorFile | None = None, output_path: str | None = None) -> Model:
+          init: VectorFile | None = None, output_path: str | None = None,
+          given_vocab: tuple[list[str], np.ndarray] | None = None,
+          on_vocabulary: Callable[[Vocabulary], None] | None = None) -> Model:
     """Train word vectors on the files in `corpus_paths` ('-' is stdin).
 
     With `checkpoint_path`, an interrupt (Ctrl-C, SIGTERM) saves the run there and raises
     TrainingInterrupted, and `checkpoint_every` saves it periodically too. `resume` continues a
     checkpoint on the same corpus; `init` continues training a native model on a new corpus.
+    `given_vocab` (words, counts) replaces counting; `on_vocabulary` sees the vocabulary
+    before training starts.
     """
     config = (config or TrainConfig()).resolved()
     config.validate()
     started = time.perf_counter()
-    counter = WordCounter(config.max_vocab_size)
+    counter = WordCounter(None if given_vocab else config.max_vocab_size)
+    if given_vocab:
+        try:
+            counter.seed(given_vocab[0])
+        except ValueError as exc:
+            raise CorpusError(f"the given vocabulary: {exc}") from None
     tokenizer = Tokenizer(config.lowercase, config.strip_punctuation)
     with _reading_bar(progress) as bar:
         corpus = EncodedCorpus.encode(corpus_paths, tokenizer, counter, on_words=bar.update)
+    if given_vocab:
+        counter.use_counts(given_vocab[1])
     with corpus:
         if init is not None:
             vocab, remap = _extend_vocabulary(init, counter, config)
@@ -96,6 +108,8 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
             vocab, remap = Vocabulary.from_counter(counter, config.min_count,
                                                    config.max_final_vocab, config.sorted_vocab)
         _check_vocabulary(corpus.stats, counter, vocab, config)
+        if on_vocabulary:
+            on_vocabulary(vocab)
         report = TrainingReport(corpus.stats, len(vocab),
                                 read_seconds=time.perf_counter() - started)
         _log(progress, f"read {corpus.stats.words:,} words in {corpus.stats.lines:,} lines "

@@ -64,6 +64,25 @@ class WordCounter:
                 self._prune()
         return out[:n_out]
 
+    def seed(self, words: list[str]) -> None:
+        """Give `words` the provisional ids 0, 1, ... (with no count yet), as a given
+        vocabulary; ValueError names a word listed twice or one with whitespace."""
+        for word in words:
+            if not word or any(ch.isspace() for ch in word):
+                raise ValueError(f"{word!r} is not a single word")
+        ids = self.encode(" ".join(words).encode("utf-8"))
+        if len(ids) != len(words) or (ids != np.arange(len(words))).any():
+            first = next(i for i, k in enumerate(ids) if k != i)
+            raise ValueError(f"'{words[first]}' is listed twice")
+        self._counts[:len(words)] = 0
+
+    def use_counts(self, counts: np.ndarray) -> None:
+        """Replace the counts by those of a given vocabulary (the seeded words); every other
+        word gets count 0 and so stays out of the vocabulary."""
+        n = self.provisional_size
+        self._counts[:len(counts)] = counts
+        self._counts[len(counts):n] = 0
+
     def _grow(self, pending_bytes: int) -> None:
         from . import hashing
 
@@ -294,3 +313,25 @@ def huffman_tree(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     result_points[order], result_labels[order], result_lengths[order] = (
         points, labels, lengths_sorted)
     return result_points, result_labels, result_lengths
+
+
+def read_vocab_file(path: str) -> tuple[list[str], np.ndarray]:
+    """Words and counts from `word<TAB>count` lines (ours) or `word count` (word2vec.c's
+    -save-vocab; its `</s>` line-break entry is skipped). ValueError names a bad line."""
+    words, counts = [], []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for number, line in enumerate(f, 1):
+            fields = line.split()
+            if not fields:
+                continue
+            if len(fields) != 2 or not fields[1].isdigit():
+                raise ValueError(f"{path}: line {number}: expected 'word count'")
+            if fields[0] != "</s>":
+                words.append(fields[0])
+                counts.append(int(fields[1]))
+    return words, np.array(counts, dtype=np.int64)
+
+
+def format_vocab(vocab: Vocabulary) -> bytes:
+    """`word<TAB>count` lines, the format `w2v vocab` prints and --save-vocab writes."""
+    return "".join(f"{w}\t{c}\n" for w, c in zip(vocab.words, vocab.counts.tolist())).encode()
