@@ -272,6 +272,42 @@ def vocab(corpus, min_count, max_vocab_size, lowercase, strip_punctuation):
     out.flush()
 
 
+@cli.command(context_settings=CONTEXT)
+@click.argument("corpus", nargs=-1, required=True)
+@click.option("--threshold", type=float, default=None,
+              help="Join pairs scoring above this [default: 100 for word2phrase, 0.5 for "
+                   "npmi] [-threshold].")
+@click.option("--min-count", default=5, show_default=True, type=click.IntRange(1),
+              help="Ignore words and pairs seen fewer times [-min-count].")
+@click.option("--scoring", type=click.Choice(["word2phrase", "npmi"]), default="word2phrase",
+              show_default=True, help="word2phrase.c's score, or gensim's normalised PMI.")
+@click.option("--passes", default=1, show_default=True, type=click.IntRange(1, 10),
+              help="Passes; each can join pairs of phrases from the one before.")
+@click.option("--max-vocab-size", default=40_000_000, show_default=True,
+              type=click.IntRange(1), help="Cap on distinct words and pairs held.")
+@click.option("--lowercase/--keep-case", default=True, show_default=True)
+@click.option("--strip-punctuation/--keep-punctuation", default=True, show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def phrases(corpus, threshold, min_count, scoring, passes, max_vocab_size, lowercase,
+            strip_punctuation, quiet):
+    """Write CORPUS to stdout with frequent word pairs joined by '_' (new_york).
+
+    The text comes out normalised as `w2v train` reads it, one line per input line.
+
+    \b
+      w2v phrases corpus.txt | w2v train - -o vectors.bin
+      w2v phrases --passes 2 --scoring npmi corpus.txt.gz > phrased.txt
+    """
+    from .phrases import PhraseSettings, write_phrases
+
+    if threshold is None:
+        threshold = 0.5 if scoring == "npmi" else 100.0
+    settings = PhraseSettings(threshold, min_count, scoring, passes, max_vocab_size, lowercase,
+                              strip_punctuation)
+    log = None if quiet else (lambda message: click.echo(message, err=True))
+    write_phrases(_corpus_files(corpus), settings, sys.stdout.buffer, log)
+
+
 # ---------------------------------------------------------------- queries
 
 _model_option = click.option(

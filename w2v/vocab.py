@@ -51,9 +51,8 @@ class WordCounter:
         out = np.empty(len(buf) + 1, dtype=np.int32)
         pos = n_out = 0
         while True:
-            table = (self._slots, self._hashes, self._starts, self._lengths, self._arena)
-            pos, n_out, status = hashing.encode(buf, pos, out, n_out, table, self._counts,
-                                                self._sizes)
+            pos, n_out, status = hashing.encode(buf, pos, out, n_out, self.lookup_table(),
+                                                self._counts, self._sizes)
             if status == hashing.DONE:
                 break
             self._grow(len(buf) - pos)
@@ -114,6 +113,10 @@ class WordCounter:
         self._sizes[1] = hashing.compact(self._arena, self._starts[:n], self._lengths[:n],
                                          self._alive[:n])
         self.prune_threshold += 1
+
+    def lookup_table(self) -> tuple:
+        """The hash table arrays, for JIT loops that look words up (see hashing.encode)."""
+        return (self._slots, self._hashes, self._starts, self._lengths, self._arena)
 
     @property
     def provisional_size(self) -> int:

@@ -1,0 +1,146 @@
+"""`w2v phrases`: rewrite a corpus with frequent word pairs joined by '_' (new_york).
+
+Each pass reads the text twice: first it counts words and adjacent pairs within lines, then it
+writes the text again, normalised like `w2v train` does, joining a pair (a, b) when
+
+    word2phrase (default): (count(ab) - min_count) / count(a) / count(b) * words > threshold
+    npmi (gensim's option): ln(p(ab) / (p(a) p(b))) / -ln p(ab) > threshold, in [-1, 1]
+
+with a, b and ab each seen at least min_count times, as word2phrase.c and gensim's Phrases
+score them. Pass k reads pass k-1's output, so two passes can make up to four-word phrases.
+Standard input is spooled to a temporary file, as it must be read twice. Memory is bounded
+as for the vocabulary: past --max-vocab-size words or pairs, the rarest are pruned.
+
+Does not: train, or keep anything once the corpus is written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+
+from .corpus import _prefetched
+from .tokenize import Tokenizer, read_blocks
+from .vocab import LINE_BREAK, WordCounter
+
+SCORERS = ("word2phrase", "npmi")
+
+
+@dataclass(frozen=True)
+class PhraseSettings:
+    threshold: float = 100.0
+    min_count: int = 5
+    scoring: str = "word2phrase"
+    passes: int = 1
+    max_vocab_size: int = 40_000_000
+    lowercase: bool = True
+    strip_punctuation: bool = True
+
+
+@dataclass
+class PassReport:
+    words: int
+    pairs: int  # distinct pairs counted
+    joined: int  # pairs joined in the output
+
+
+class _PairCounter:
+    """Adjacent pairs of provisional word ids, with the vocabulary's pruning rule."""
+
+    def __init__(self, max_pairs: int):
+        from . import phrase_kernels as pk
+
+        self.pk = pk
+        self.max_pairs = max_pairs
+        self.keys = np.full(1 << 16, pk.NO_KEY, dtype=np.uint64)
+        self.counts = np.zeros(1 << 16, dtype=np.int64)
+        self.sizes = np.zeros(1, dtype=np.int64)
+        self.previous = -1
+        self.prune_threshold = 1
+
+    def add(self, ids: np.ndarray) -> None:
+        pos = 0
+        while True:
+            pos, self.previous, status = self.pk.count_pairs(ids, pos, self.previous, self.keys,
+                                                             self.counts, self.sizes)
+            if status == self.pk.DONE:
+                break
+            self._rebuild(2 * len(self.keys), 1)
+        while self.sizes[0] > self.max_pairs:
+            self._rebuild(len(self.keys), self.prune_threshold + 1)
+            self.prune_threshold += 1
+
+    def end_line(self) -> None:
+        self.previous = -1
+
+    def _rebuild(self, size: int, min_count: int) -> None:
+        keys = np.full(size, self.pk.NO_KEY, dtype=np.uint64)
+        counts = np.zeros(size, dtype=np.int64)
+        self.sizes[0] = self.pk.rehash(self.keys, self.counts, keys, counts, min_count)
+        self.keys, self.counts = keys, counts
+
+
+def write_phrases(paths: list[str], settings: PhraseSettings, out: BinaryIO,
+                  log=None) -> list[PassReport]:
+    """Run every pass over `paths` ('-' is stdin) and write the last pass's text to `out`."""
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="w2v-phrases-") as tmp:
+        if "-" in paths:
+            spooled = os.path.join(tmp, "stdin.txt")
+            with open(spooled, "wb") as f:
+                shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+            paths = [spooled if p == "-" else p for p in paths]
+        for number in range(settings.passes):
+            last = number == settings.passes - 1
+            target = out if last else open(os.path.join(tmp, f"pass{number}.txt"), "wb")
+            try:
+                report = _one_pass(paths, settings, target)
+            finally:
+                if not last:
+                    target.close()
+            reports.append(report)
+            if log:
+                log(f"pass {number + 1}: {report.words:,} words, {report.pairs:,} distinct "
+                    f"pairs, {report.joined:,} joined")
+            if not last:
+                paths = [target.name]
+    return reports
+
+
+def _one_pass(paths: list[str], settings: PhraseSettings, out: BinaryIO) -> PassReport:
+    from . import phrase_kernels as pk
+
+    tokenizer = Tokenizer(settings.lowercase, settings.strip_punctuation)
+    words = WordCounter(settings.max_vocab_size)
+    pairs = _PairCounter(settings.max_vocab_size)
+    total = 0
+    for path in paths:
+        for block in _prefetched(read_blocks(path)):
+            ids = words.encode(tokenizer.normalize(block))
+            total += len(ids) - int(np.count_nonzero(ids == LINE_BREAK))
+            pairs.add(ids)
+        pairs.end_line()  # files never share a line
+    scorer = pk.NPMI if settings.scoring == "npmi" else pk.WORD2PHRASE
+    joined = 0
+    for path in paths:
+        state = np.array([0, -1], dtype=np.int64)
+        for block in _prefetched(read_blocks(path)):
+            data = np.frombuffer(tokenizer.normalize(block), dtype=np.uint8)
+            buffer = np.empty(len(data) + 1, dtype=np.uint8)
+            n = pk.join_block(data, words.lookup_table(), words.counts, pairs.keys,
+                              pairs.counts, float(max(total, 1)), settings.min_count,
+                              settings.threshold, scorer, state, buffer)
+            text = buffer[:n]
+            joined += int(np.count_nonzero(text == ord("_"))) - int(
+                np.count_nonzero(data == ord("_")))
+            out.write(text.tobytes())
+        if state[0]:
+            out.write(b"\n")
+    out.flush()
+    return PassReport(total, int(pairs.sizes[0]), joined)
