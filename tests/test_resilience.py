@@ -181,8 +181,8 @@ def test_hostile_corpora_train_or_fail_cleanly(tmp_path, small_corpus):
     bad.write_bytes(gzip.compress(text * 20)[:3000])
     result = run("train", bad, "-o", tmp_path / "v.bin", *FAST)
     assert result.exit_code == 1 and "truncated" in result.stderr
-    result = run("train", tmp_path, "-o", tmp_path / "v.bin")
-    assert result.exit_code == 1 and "directory" in result.stderr
+    result = run("train", tmp_path, "-o", tmp_path / "v.bin")  # a directory: every file in it
+    assert result.exit_code == 1 and "bad.txt.gz: cannot read" in result.stderr
 
 
 def test_second_interrupt_exits_at_once_without_partial_files(tmp_path, long_corpus):
