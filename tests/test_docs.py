@@ -1,0 +1,26 @@
+"""The README documents every training option and every command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from w2v.cli import _FLAG_NAMES, cli
+from w2v.config import TRAIN_OPTIONS
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_readme_opens_with_the_two_commands():
+    first_block = README.split("```")[1]
+    assert "make demo" in first_block and "make test" in first_block
+
+
+def test_every_training_option_is_in_the_readme_table():
+    for name in TRAIN_OPTIONS:
+        flag = _FLAG_NAMES.get(name, "--" + name.replace("_", "-")).split("/")[0]
+        assert f"`{flag}" in README, flag
+
+
+def test_every_command_is_in_the_readme():
+    for name in cli.commands:
+        assert f"w2v {name}" in README, name
