@@ -34,21 +34,24 @@ class XorShift:
         return slot if self.rand32() < int(threshold[slot]) else int(alias[slot])
 
 
-def gradient(f: float, label: int, sig) -> float:
-    """label - sigmoid(f), with word2vec.c's clipping at +-MAX_EXP and the kernel's table."""
+def gradient(f: float, label: int, sig, skip_saturated=False) -> float:
+    """label - sigmoid(f), with word2vec.c's clipping at +-MAX_EXP (or, for hierarchical
+    softmax, no update at all there) and the kernel's table."""
     if f >= MAX_EXP:
-        return label - 1.0
+        return 0.0 if skip_saturated else label - 1.0
     if f <= -MAX_EXP:
-        return float(label)
+        return 0.0 if skip_saturated else float(label)
     return label - float(sig[int((f + MAX_EXP) * TABLE_SIZE / (2 * MAX_EXP))])
 
 
-def block(h: list[np.ndarray], targets, labels, syn1: np.ndarray, alpha: float, sig):
+def block(h: list[np.ndarray], targets, labels, syn1: np.ndarray, alpha: float, sig,
+          skip_saturated=False):
     """One SGD step against output rows `targets` with 0/1 `labels`: returns the input
     gradients and updates the syn1 rows."""
     grads = [np.zeros_like(v) for v in h]
     for t, label in zip(targets, labels):
-        scores = [gradient(sum(a * b for a, b in zip(v, syn1[t])), label, sig) * alpha for v in h]
+        scores = [gradient(sum(a * b for a, b in zip(v, syn1[t])), label, sig, skip_saturated)
+                  * alpha for v in h]
         old_row = syn1[t].copy()
         for i in range(len(h)):
             grads[i] += scores[i] * old_row
@@ -101,7 +104,8 @@ def train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alph
             grads = [np.zeros_like(v) for v in inputs]
             if hs:
                 k = int(lengths[word])
-                step = block(inputs, points[word][:k], hs_labels[word][:k], syn1hs, alpha, sig)
+                step = block(inputs, points[word][:k], hs_labels[word][:k], syn1hs, alpha, sig,
+                             skip_saturated=True)
                 grads = [g + s for g, s in zip(grads, step)]
             if negative:
                 step = block(inputs, [word] + negatives, [1] + [0] * negative, syn1neg, alpha,

@@ -82,7 +82,7 @@ def test_one_step_by_hand():
     alpha = 0.1
     labels = np.array([1.0, 0.0], dtype=np.float32)
     loss = kernels._update_block(h, 1, np.array([1, 2]), labels, 2, syn1, alpha, grad, scores,
-                                 SIG, LOGSIG)
+                                 SIG, LOGSIG, False)
 
     def sigmoid(x):
         return 1 / (1 + math.exp(-x))

@@ -10,8 +10,10 @@ Does not: parse command lines or hold any algorithm itself.
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from . import __version__
+from .atomic import atomic_write
 from .config import TrainConfig
 from .formats import output_format, save_native, save_word2vec
 from .training import Model
@@ -23,6 +25,12 @@ def train(corpus: str | list[str], *, progress: bool = False, **settings) -> Mod
     """Train on one path or a list of paths ('-' is stdin); settings as in `TrainConfig`."""
     paths = [corpus] if isinstance(corpus, str) else list(corpus)
     return _train(paths, TrainConfig(**settings), progress=progress)
+
+
+def save_report(model: Model, path: str) -> None:
+    """Write `report(model)` as JSON, atomically."""
+    with atomic_write(path) as f:
+        f.write(json.dumps(report(model), indent=2).encode() + b"\n")
 
 
 def save(model: Model, path: str) -> None:
@@ -40,8 +48,15 @@ def load(path: str) -> WordVectors:
     return WordVectors.load(path)
 
 
+def report(model: Model) -> dict:
+    """Settings, corpus and vocabulary statistics, per-epoch loss, words/s and elapsed time:
+    what `w2v train --report` writes and native models keep."""
+    return _metadata(model)
+
+
 def _metadata(model: Model) -> dict:
-    meta = {"w2v_version": __version__, "config": model.config.to_dict()}
+    meta = {"w2v_version": __version__, "config": model.config.to_dict(),
+            "vocab_size": len(model.vocab), "vocab_total": model.vocab.total}
     if model.report is not None:
         report = model.report
         meta["corpus"] = dataclasses.asdict(report.corpus)

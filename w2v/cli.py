@@ -113,6 +113,8 @@ def _every(ctx, param, value):
 @click.option("--init", "init_path", type=click.Path(dir_okay=False), metavar="MODEL",
               help="Continue training a native model on CORPUS; new words reaching "
                    "--min-count are added, the learning rate restarts at --alpha.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write settings, corpus statistics and per-epoch loss and speed as JSON.")
 @click.option("--save-vocab", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the vocabulary (word<TAB>count) before training [-save-vocab].")
 @click.option("--read-vocab", type=click.Path(dir_okay=False), metavar="FILE",
@@ -120,7 +122,7 @@ def _every(ctx, param, value):
                    "word<TAB>count lines, as word2vec.c's) [-read-vocab].")
 @_training_options
 def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path, init_path,
-          save_vocab, read_vocab, **settings):
+          report_path, save_vocab, read_vocab, **settings):
     """Learn word vectors from CORPUS (files, '-' for stdin; .gz/.bz2/.xz are decompressed).
 
     Each line is a sentence; text is lowercased and punctuation dropped unless you say
@@ -156,8 +158,9 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
     corpus = _corpus_files(corpus)
     check_writable(output)
     given_vocab = _read_vocab(read_vocab) if read_vocab else None
-    if save_vocab:
-        check_writable(save_vocab)
+    for extra in (save_vocab, report_path):
+        if extra:
+            check_writable(extra)
     checkpoint_path = checkpoint_path or f"{output}.checkpoint"
     check_writable(checkpoint_path)
     model = run_training(list(corpus), config, progress=not quiet,
@@ -165,6 +168,10 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
                          resume=resume, init=init, output_path=output, given_vocab=given_vocab,
                          on_vocabulary=_vocab_saver(save_vocab) if save_vocab else None)
     save(model, output)
+    if report_path:
+        from .api import save_report
+
+        save_report(model, report_path)
     for done in {checkpoint_path, resume_path} - {None}:
         if os.path.exists(done):  # the finished output supersedes it
             os.unlink(done)
@@ -525,6 +532,97 @@ def evaluate(model, analogies, pairs, restrict, as_json):
     else:
         for row in rows:
             click.echo("\t".join(_cell(c) for c in row))
+
+
+@cli.command(context_settings=CONTEXT)
+@_model_option
+@_json_option
+def info(model, as_json):
+    """Describe a model: format, size, dimension, and the settings and corpus statistics a
+    native model keeps.
+
+    \b
+      w2v info -m vectors.w2v
+      w2v info --json | jq .config
+    """
+    import numpy as np
+
+    from .formats import load
+
+    path = model
+    if not os.path.exists(path):
+        _load_vectors(path)  # the usual error, with its hint
+    f = load(path)
+    meta = f.metadata
+    facts = {"file": path, "format": f.format, "bytes": os.path.getsize(path),
+             "words": len(f.words), "dim": int(f.vectors.shape[1])}
+    if f.counts is not None:
+        facts["corpus_words_in_vocabulary"] = int(np.asarray(f.counts).sum())
+    if as_json:
+        click.echo(json.dumps({**facts, **{k: v for k, v in meta.items()}}))
+        return
+    rows = list(facts.items())
+    rows += [(f"config.{k}", v) for k, v in meta.get("config", {}).items()]
+    corpus = meta.get("corpus", {})
+    rows += [(f"corpus.{k}", v) for k, v in corpus.items() if k != "paths"]
+    if corpus.get("paths"):
+        rows.append(("corpus.paths", " ".join(corpus["paths"])))
+    training = meta.get("training", {})
+    rows += [(f"training.{k}", v) for k, v in training.items() if k != "epochs"]
+    for e in training.get("epochs", []):
+        rows.append((f"training.epoch{e['epoch']}.loss", e["loss"] / max(e["predictions"], 1)))
+    for key, value in rows:
+        click.echo(f"{key}\t{_cell(value)}")
+
+
+@cli.command(context_settings=CONTEXT)
+@_model_option
+@click.option("--projector", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write vectors.tsv and metadata.tsv for TensorBoard's Embedding Projector.")
+@click.option("--format", "fmt", type=click.Choice(["native", "bin", "txt", "vec", "glove"]),
+              help="Convert to this format (write it with -o).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Converted file.")
+@click.option("--limit", type=click.IntRange(1), help="Only the N most frequent words.")
+def export(model, projector, fmt, output, limit):
+    """Convert a model between formats, or export it for the Embedding Projector.
+
+    \b
+      w2v export -m vectors.w2v --format bin -o vectors.bin
+      w2v export -m vectors.bin --format glove --limit 50000 -o glove.txt
+      w2v export -m vectors.w2v --projector projector/ --limit 10000
+    """
+    import numpy as np
+
+    from .atomic import atomic_write, check_writable
+    from .formats import load, save_native, save_word2vec
+
+    if not projector and not fmt:
+        raise click.UsageError("say what to write: --projector DIR, or --format FMT -o FILE")
+    if fmt and not output:
+        raise click.UsageError("--format needs -o FILE")
+    if output:
+        check_writable(output)
+    if not os.path.exists(model):
+        _load_vectors(model)
+    f = load(model)
+    words, vectors = f.words[:limit], np.asarray(f.vectors[:limit])
+    if fmt == "native":
+        counts = None if f.counts is None else np.asarray(f.counts[:limit])
+        save_native(output, words, vectors, None, counts, {**f.metadata, "exported_from": model})
+    elif fmt in ("bin", "txt", "vec"):
+        save_word2vec(output, words, vectors, binary=fmt == "bin")
+    elif fmt == "glove":
+        with atomic_write(output) as out:
+            row = "%f " * vectors.shape[1]
+            out.write("".join(f"{w} {(row % tuple(v)).rstrip()}\n"
+                              for w, v in zip(words, vectors.tolist())).encode())
+    if projector:
+        os.makedirs(projector, exist_ok=True)
+        with atomic_write(os.path.join(projector, "vectors.tsv")) as out:
+            out.write("".join("\t".join(f"{x:.6g}" for x in v) + "\n"
+                              for v in vectors.tolist()).encode())
+        with atomic_write(os.path.join(projector, "metadata.tsv")) as out:
+            out.write("".join(w + "\n" for w in words).encode())
 
 
 def _named(section, name):

@@ -112,13 +112,16 @@ def _next_sentence(tokens, pos, remap, keep, state, sentence):
 
 
 @numba.njit(**_JIT)
-def _update_block(h, n_in, targets, labels, n_out, syn1, alpha, grad, scores, sig, logsig):
+def _update_block(h, n_in, targets, labels, n_out, syn1, alpha, grad, scores, sig, logsig,
+                  skip_saturated):
     """One SGD step for n_in input vectors against n_out output rows with 0/1 labels.
 
     Negative sampling passes the positive word (label 1) and the negatives (label 0);
     hierarchical softmax passes the inner nodes on the word's Huffman path with labels
     1 - code. Updates the syn1 rows in place, adds each input's gradient (already scaled by
     alpha) to grad[:n_in], and returns the summed loss -log sigmoid(+-h . syn1[t]).
+    Beyond +-MAX_EXP the gradient is clipped (negative sampling) or, with skip_saturated,
+    zero (hierarchical softmax), as word2vec.c and gensim do for each.
     """
     dim = h.shape[1]
     loss = 0.0
@@ -130,10 +133,10 @@ def _update_block(h, n_in, targets, labels, n_out, syn1, alpha, grad, scores, si
             for d in range(dim):
                 f += h[i, d] * row[d]
             if f >= MAX_EXP:
-                g = label - 1.0
+                g = 0.0 if skip_saturated else label - 1.0
                 loss += 0.0 if label > 0.5 else f
             elif f <= -MAX_EXP:
-                g = label
+                g = 0.0 if skip_saturated else label
                 loss += -f if label > 0.5 else 0.0
             else:
                 k = int((f + MAX_EXP) * _TABLE_SCALE)
@@ -230,11 +233,11 @@ def _train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alp
             if hs:
                 length = code_lengths[word]
                 loss += _update_block(h, n_in, points[word], hs_labels[word], length, syn1hs,
-                                      alpha, grad, scores, sig, logsig)
+                                      alpha, grad, scores, sig, logsig, True)
                 predictions += n_in * length
             if negative:
                 loss += _update_block(h, n_in, targets, ns_labels, negative + 1, syn1neg,
-                                      alpha, grad, scores, sig, logsig)
+                                      alpha, grad, scores, sig, logsig, False)
                 predictions += n_in * (negative + 1)
             if cbow:
                 if not cbow_mean:  # gensim: a sum's error is shared among its terms

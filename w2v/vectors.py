@@ -99,6 +99,18 @@ class WordVectors:
         candidates = [w for w in pool if abs(len(w) - len(word)) <= 2]
         return difflib.get_close_matches(word, candidates, n=n, cutoff=0.75)
 
+    def evaluate_analogies(self, path: str | None = None, restrict: int | None = 30_000):
+        """Accuracy on an analogy file (default: the bundled Google set), as gensim scores it."""
+        from . import evaluate
+
+        return evaluate.evaluate_analogies(self, path or evaluate.DEFAULT_ANALOGIES, restrict)
+
+    def evaluate_word_pairs(self, path: str | None = None):
+        """Spearman and Pearson on a word-pair file (default: the bundled WordSim353)."""
+        from . import evaluate
+
+        return evaluate.evaluate_pairs(self, path or evaluate.DEFAULT_PAIRS[0])
+
     # ------------------------------------------------------------ queries
 
     def similarity(self, a: str, b: str) -> float:
