@@ -24,3 +24,12 @@ def test_every_training_option_is_in_the_readme_table():
 def test_every_command_is_in_the_readme():
     for name in cli.commands:
         assert f"w2v {name}" in README, name
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    example = README.split("```python\n")[1].split("```")[0]
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").symlink_to(root / "data")
+    exec(compile(example, "README.md", "exec"), {})
+    assert (tmp_path / "demo.bin").exists()
