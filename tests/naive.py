@@ -102,11 +102,12 @@ def train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alph
             else:
                 inputs = [syn0[c].copy() for c in context]
             grads = [np.zeros_like(v) for v in inputs]
-            if hs:
+            if hs:  # each input on its own
                 k = int(lengths[word])
-                step = block(inputs, points[word][:k], hs_labels[word][:k], syn1hs, alpha, sig,
-                             skip_saturated=True)
-                grads = [g + s for g, s in zip(grads, step)]
+                for i, v in enumerate(inputs):
+                    (step,) = block([v], points[word][:k], hs_labels[word][:k], syn1hs, alpha,
+                                    sig, skip_saturated=True)
+                    grads[i] = grads[i] + step
             if negative:
                 step = block(inputs, [word] + negatives, [1] + [0] * negative, syn1neg, alpha,
                              sig)

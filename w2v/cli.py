@@ -625,6 +625,71 @@ def export(model, projector, fmt, output, limit):
             out.write("".join(w + "\n" for w in words).encode())
 
 
+def _size(ctx, param, value):
+    try:
+        width, height = (int(x) for x in value.lower().split("x"))
+        if not (50 <= width <= 10_000 and 50 <= height <= 10_000):
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not WIDTHxHEIGHT in pixels, "
+                                 f"each 50 to 10000") from None
+    return width, height
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("words", nargs=-1, required=True)
+@_model_option
+@click.option("-o", "--output", default="map.png", show_default=True,
+              type=click.Path(dir_okay=False), help="Image: .png, .svg or .pdf.")
+@click.option("--neighbours", default=0, show_default=True, type=click.IntRange(0, 100),
+              help="Also draw each word's N nearest neighbours.")
+@click.option("--size", default="1000x800", show_default=True, callback=_size,
+              help="Image size in pixels, WIDTHxHEIGHT.")
+def plot(words, model, output, neighbours, size):
+    """Draw WORDS on a 2-D map (PCA of their vectors), coloured by query word.
+
+    Needs matplotlib: pip install 'w2v[plot]'.
+
+    \b
+      w2v plot king queen man woman -o map.png
+      w2v plot france guitar physics --neighbours 8 -o map.svg
+    """
+    from .atomic import check_writable
+    from .plot import image_format, word_map
+
+    image_format(output)
+    check_writable(output)
+    word_map(_load_vectors(model), list(words), output, neighbours, size)
+
+
+@cli.command("plot-report", context_settings=CONTEXT)
+@click.argument("report", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", default="report.png", show_default=True,
+              type=click.Path(dir_okay=False), help="Image: .png, .svg or .pdf.")
+@click.option("--size", default="1000x600", show_default=True, callback=_size,
+              help="Image size in pixels, WIDTHxHEIGHT.")
+def plot_report(report, output, size):
+    """Draw loss and throughput per epoch from a `w2v train --report` file.
+
+    \b
+      w2v train corpus.txt --report run.json && w2v plot-report run.json -o loss.png
+    """
+    from .atomic import check_writable
+    from .errors import W2VError
+    from .plot import image_format, report_chart
+
+    image_format(output)
+    check_writable(output)
+    try:
+        with open(report, encoding="utf-8") as f:
+            data = json.load(f)
+    except (ValueError, UnicodeDecodeError):
+        raise W2VError(f"{report}: not a JSON training report") from None
+    if not isinstance(data, dict):
+        raise W2VError(f"{report}: not a JSON training report")
+    report_chart(data, output, size)
+
+
 def _named(section, name):
     section.name = name
     return section

@@ -231,9 +231,13 @@ def _train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alp
                 for d in range(dim):
                     grad[k, d] = 0.0
             if hs:
+                # one input at a time, as word2vec.c: every context shares the centre word's
+                # path anyway, so a dense block saves nothing and only makes the rows stale
                 length = code_lengths[word]
-                loss += _update_block(h, n_in, points[word], hs_labels[word], length, syn1hs,
-                                      alpha, grad, scores, sig, logsig, True)
+                for k in range(n_in):
+                    loss += _update_block(h[k:k + 1], 1, points[word], hs_labels[word], length,
+                                          syn1hs, alpha, grad[k:k + 1], scores, sig, logsig,
+                                          True)
                 predictions += n_in * length
             if negative:
                 loss += _update_block(h, n_in, targets, ns_labels, negative + 1, syn1neg,
