@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from w2v.cli import _FLAG_NAMES, cli
+from w2v.cli import cli
+from w2v.cli_train import _FLAG_NAMES
 from w2v.config import TRAIN_OPTIONS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()

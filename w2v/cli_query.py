@@ -1,0 +1,207 @@
+"""`w2v similar`, `w2v analogy` and `w2v evaluate`: queries on trained vectors.
+
+Output is tab-separated text, or JSON lines with --json; with no words on the command line,
+`similar` and `analogy` answer one query per stdin line. This path never imports numba.
+
+Does not: compute similarities itself (see `vectors`, `evaluate`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+
+from .cli import (
+    CONTEXT,
+    _cell,
+    _check_readable,
+    _emit,
+    _json_option,
+    _load_vectors,
+    _model_option,
+    _stdin_lines,
+    cli,
+)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("words", nargs=-1)
+@_model_option
+@click.option("-n", "--topn", default=10, show_default=True, type=click.IntRange(1),
+              help="How many neighbours.")
+@click.option("--minus", multiple=True, help="A word counted negatively (repeatable).")
+@_json_option
+def similar(words, model, topn, minus, as_json):
+    """Nearest neighbours of WORDS (the mean of their unit vectors) by cosine similarity.
+
+    With no WORDS, each stdin line is one query, where '-word' counts negatively; the
+    answers then name their query.
+
+    \b
+      w2v similar lettuce
+      w2v similar king woman --minus man -n 3
+      printf 'paris\\nking -man woman\\n' | w2v similar --json
+    """
+    wv = _load_vectors(model)
+    if words:
+        (answers,) = wv.most_similar_batch([(list(words), list(minus))], topn)
+        query = _query_text(words, minus)
+        for word, sim in answers:
+            _emit(as_json, {"query": query, "word": word, "similarity": sim}, [word, sim])
+        return
+    failed = 0
+    pending: list[tuple[int, list[str], list[str]]] = []
+    for number, tokens in _stdin_lines():
+        positive = [t for t in tokens if not (t.startswith("-") and len(t) > 1)]
+        negative = [t[1:] for t in tokens if t.startswith("-") and len(t) > 1]
+        pending.append((number, positive, negative))
+    queries = []
+    for number, positive, negative in pending:
+        missing = _first_unknown(wv, positive + negative)
+        if missing:
+            click.echo(f"line {number}: {missing}", err=True)
+            failed += 1
+        else:
+            queries.append((positive, negative))
+    for (positive, negative), answers in zip(queries, wv.most_similar_batch(queries, topn)):
+        query = _query_text(positive, negative)
+        for word, sim in answers:
+            _emit(as_json, {"query": query, "word": word, "similarity": sim}, [query, word, sim])
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def _query_text(positive, negative) -> str:
+    return " ".join(list(positive) + [f"-{w}" for w in negative])
+
+
+def _first_unknown(wv, words) -> str | None:
+    from .errors import UnknownWordError
+
+    for word in words:
+        try:
+            wv.id(word)
+        except UnknownWordError as exc:
+            return str(exc)
+    return None
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("words", nargs=-1)
+@_model_option
+@click.option("-n", "--topn", default=1, show_default=True, type=click.IntRange(1),
+              help="How many answers per question.")
+@click.option("--method", type=click.Choice(["add", "mul"]), default="add", show_default=True,
+              help="3CosAdd (b - a + c) or 3CosMul (Levy and Goldberg 2014).")
+@_json_option
+def analogy(words, model, topn, method, as_json):
+    """Answer A:B :: C:? -- the word D with W(A) - W(B) ~ W(C) - W(D).
+
+    \b
+      w2v analogy man king woman        # queen
+    With no arguments, each stdin line 'A B C' (or 'A B C D', then also whether D was
+    found) is one question:
+    \b
+      grep -v '^:' questions-words.txt | w2v analogy --json
+    """
+    wv = _load_vectors(model)
+    if words:
+        if len(words) != 3:
+            raise click.UsageError(f"analogy takes three words A B C, got {len(words)}")
+        a, b, c = words
+        for answer, sim in wv.analogy(a, b, c, topn, method):
+            _emit(as_json, {"a": a, "b": b, "c": c, "answer": answer, "similarity": sim},
+                  [answer, sim])
+        return
+    questions, failed = [], 0
+    for number, tokens in _stdin_lines():
+        if len(tokens) not in (3, 4):
+            click.echo(f"line {number}: expected 'A B C' or 'A B C D', got {len(tokens)} words",
+                       err=True)
+            failed += 1
+            continue
+        missing = _first_unknown(wv, tokens[:3])
+        if missing:
+            click.echo(f"line {number}: {missing}", err=True)
+            failed += 1
+            continue
+        questions.append(tokens)
+    correct = 0
+    answers = wv.analogy_batch([tuple(q[:3]) for q in questions], topn, method)
+    for q, ranked in zip(questions, answers):
+        a, b, c = q[:3]
+        for answer, sim in ranked:
+            record = {"a": a, "b": b, "c": c, "answer": answer, "similarity": sim}
+            columns = [a, b, c, answer, sim]
+            if len(q) == 4:
+                hit = any(w.lower() == q[3].lower() for w, _ in ranked)
+                record.update(expected=q[3], correct=hit)
+                columns += [q[3], hit]
+            _emit(as_json, record, columns)
+        if len(q) == 4:
+            correct += any(w.lower() == q[3].lower() for w, _ in ranked)
+    scored = sum(len(q) == 4 for q in questions)
+    if scored:
+        click.echo(f"correct: {correct}/{scored} ({correct / scored:.2%})", err=True)
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command(context_settings=CONTEXT)
+@_model_option
+@click.option("--analogies", type=click.Path(dir_okay=False),
+              help="Analogy questions (questions-words.txt format); default: the bundled set.")
+@click.option("--pairs", multiple=True, type=click.Path(dir_okay=False),
+              help="Word pairs with scores, tab-separated (repeatable); default: the bundled "
+                   "WordSim353 and SimLex-999.")
+@click.option("--restrict", default=30_000, show_default=True, type=click.IntRange(0),
+              help="Only the N most frequent words answer and are asked (0: all).")
+@_json_option
+def evaluate(model, analogies, pairs, restrict, as_json):
+    """Score vectors on analogy and word-similarity benchmarks (as gensim scores them).
+
+    Without --analogies or --pairs, runs the bundled Google analogies, WordSim353 and
+    SimLex-999.
+
+    \b
+      w2v evaluate -m vectors.bin
+      w2v evaluate --pairs my-pairs.tsv --json | jq .pairs
+    """
+    from . import evaluate as ev
+
+    wv = _load_vectors(model)
+    if not analogies and not pairs:
+        analogies, pairs = ev.DEFAULT_ANALOGIES, ev.DEFAULT_PAIRS
+    restrict = restrict or None
+    result: dict = {}
+    rows = []
+    if analogies:
+        _check_readable(analogies)
+        res = ev.evaluate_analogies(wv, analogies, restrict)
+        result["analogies"] = res.to_dict()
+        name = os.path.basename(analogies)
+        for sec in res.sections + [_named(res.semantic, "semantic"),
+                                   _named(res.syntactic, "syntactic"),
+                                   _named(res.overall, "total")]:
+            rows.append([name, sec.name, sec.accuracy, sec.correct, sec.total, sec.skipped])
+    if pairs:
+        result["pairs"] = {}
+        for path in pairs:
+            _check_readable(path)
+            res = ev.evaluate_pairs(wv, path)
+            result["pairs"][os.path.basename(path)] = res.to_dict()
+            name = os.path.basename(path)
+            rows += [[name, "spearman", res.spearman], [name, "pearson", res.pearson],
+                     [name, "oov", res.oov]]
+    if as_json:
+        click.echo(json.dumps(result))
+    else:
+        for row in rows:
+            click.echo("\t".join(_cell(c) for c in row))
+
+
+def _named(section, name):
+    section.name = name
+    return section
