@@ -39,7 +39,7 @@ class CorpusStats:
     paths: list[str] = field(default_factory=list)
 
 
-def _prefetched(blocks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
+def prefetched(blocks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
     """Iterate `blocks` from a helper thread, so decompression (which releases the GIL)
     overlaps with hashing the previous block. Errors surface in the consumer."""
     queue: Queue = Queue(maxsize=depth)
@@ -77,7 +77,7 @@ def count_words(paths: list[str], tokenizer: Tokenizer, counter: WordCounter) ->
     many words were read."""
     words = 0
     for path in paths:
-        for block in _prefetched(read_blocks(path)):
+        for block in prefetched(read_blocks(path)):
             ids = counter.encode(tokenizer.normalize(block))
             words += len(ids) - int(np.count_nonzero(ids == LINE_BREAK))
     return words
@@ -109,7 +109,7 @@ class EncodedCorpus:
         for path in paths:
             self.stats.files += 1
             self.stats.paths.append(path)
-            for block in _prefetched(read_blocks(path)):
+            for block in prefetched(read_blocks(path)):
                 ids = counter.encode(tokenizer.normalize(block))
                 self.stats.lines += int(np.count_nonzero(ids == LINE_BREAK))
                 pending = self._flush(np.concatenate([pending, ids]), on_words)

@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .corpus import _prefetched
+from .corpus import prefetched
 from .tokenize import Tokenizer, read_blocks
 from .vocab import LINE_BREAK, WordCounter
 
@@ -121,7 +121,7 @@ def _one_pass(paths: list[str], settings: PhraseSettings, out: BinaryIO) -> Pass
     pairs = _PairCounter(settings.max_vocab_size)
     total = 0
     for path in paths:
-        for block in _prefetched(read_blocks(path)):
+        for block in prefetched(read_blocks(path)):
             ids = words.encode(tokenizer.normalize(block))
             total += len(ids) - int(np.count_nonzero(ids == LINE_BREAK))
             pairs.add(ids)
@@ -130,7 +130,7 @@ def _one_pass(paths: list[str], settings: PhraseSettings, out: BinaryIO) -> Pass
     joined = 0
     for path in paths:
         state = np.array([0, -1], dtype=np.int64)
-        for block in _prefetched(read_blocks(path)):
+        for block in prefetched(read_blocks(path)):
             data = np.frombuffer(tokenizer.normalize(block), dtype=np.uint8)
             buffer = np.empty(len(data) + 1, dtype=np.uint8)
             n = pk.join_block(data, words.lookup_table(), words.counts, pairs.keys,
