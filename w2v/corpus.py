@@ -11,6 +11,7 @@ Does not: decide what is in the vocabulary (see `vocab`) or train anything.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import tempfile
 import threading
@@ -37,6 +38,18 @@ class CorpusStats:
     words: int = 0  # raw tokens, before min-count and down-sampling
     invalid_utf8: int = 0  # invalid byte sequences replaced by U+FFFD
     paths: list[str] = field(default_factory=list)
+
+
+def _return_free_memory() -> None:
+    """Give the reading pass's freed block buffers back to the OS before training starts.
+
+    glibc raises its mmap threshold after large buffers are freed, so later ones come from the
+    heap and stay resident once freed (35 MB on enwiki-t8); malloc_trim returns them.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def prefetched(blocks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
@@ -118,6 +131,7 @@ class EncodedCorpus:
                 self.stats.lines += 1
         self._flush(pending, on_words, final=True)
         self.stats.invalid_utf8 = tokenizer.invalid_sequences
+        _return_free_memory()
         try:
             self._file.flush()
         except OSError as exc:

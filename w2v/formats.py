@@ -128,7 +128,7 @@ def save_native(path: str, words: list[str], vectors: np.ndarray, output: np.nda
         f.write(NATIVE_MAGIC + struct.pack("<Q", len(blob)) + blob)
         for name, arr in arrays.items():
             f.write(b"\0" * (header["arrays"][name]["offset"] - f.tell()))
-            f.write(arr.tobytes())
+            f.write(memoryview(arr).cast("B"))  # no copy of the largest arrays
 
 
 def _aligned(n: int) -> int:

@@ -108,6 +108,7 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
             vocab, remap = Vocabulary.from_counter(counter, config.min_count,
                                                    config.max_final_vocab, config.sorted_vocab)
         _check_vocabulary(corpus.stats, counter, vocab, config)
+        del counter  # its hash table and word bytes are not needed while training
         if on_vocabulary:
             on_vocabulary(vocab)
         report = TrainingReport(corpus.stats, len(vocab),
@@ -199,7 +200,9 @@ def _initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingRepor
     With `init`, the words it knows start from its weights; only new words are initialised.
     """
     rng = np.random.default_rng(config.seed)
-    vectors = ((rng.random((len(vocab), config.dim), dtype=np.float32) - 0.5) / config.dim)
+    vectors = rng.random((len(vocab), config.dim), dtype=np.float32)
+    vectors -= 0.5  # in place: no temporary copies of the largest arrays
+    vectors /= config.dim
     output = np.zeros((len(vocab) if config.negative else 0, config.dim), dtype=np.float32)
     output_hs = np.zeros((max(len(vocab) - 1, 0) if config.hs else 0, config.dim),
                          dtype=np.float32)
@@ -209,7 +212,7 @@ def _initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingRepor
         # the Huffman tree changes with the vocabulary: inner nodes restart from zero
         if config.negative and init.output is not None:
             output[:known] = init.output
-    return Model(vocab, vectors.astype(np.float32), output, config, report, output_hs)
+    return Model(vocab, vectors, output, config, report, output_hs)
 
 
 def _extend_vocabulary(init: VectorFile, counter: WordCounter,
