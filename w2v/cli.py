@@ -61,17 +61,23 @@ _model_option = click.option(
 _json_option = click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 
 
-def _load_vectors(path: str):
+def _load_file(path: str):
+    """The model file at `path` (formats.VectorFile); a missing one gets a hint."""
     from .errors import ModelFormatError
+    from .formats import load
+
+    if not os.path.exists(path):
+        raise ModelFormatError(f"{path}: no such file; train one with 'w2v train CORPUS', "
+                               f"or name one with -m or $W2V_MODEL")
+    return load(path)
+
+
+def _load_vectors(path: str):
+    """The model at `path`, ready for queries."""
     from .vectors import WordVectors
 
-    try:
-        return WordVectors.load(path)
-    except ModelFormatError as exc:
-        if not os.path.exists(path):
-            raise ModelFormatError(f"{path}: no such file; train one with 'w2v train CORPUS', "
-                                   f"or name one with -m or $W2V_MODEL") from None
-        raise exc
+    f = _load_file(path)
+    return WordVectors(f.words, f.vectors, f.counts, f.metadata)
 
 
 def _emit(as_json: bool, record: dict, columns: list) -> None:

@@ -10,7 +10,7 @@ import os
 
 import click
 
-from .cli import CONTEXT, _cell, _json_option, _load_vectors, _model_option, cli
+from .cli import CONTEXT, _cell, _json_option, _load_file, _load_vectors, _model_option, cli
 
 
 @cli.command(context_settings=CONTEXT)
@@ -26,12 +26,8 @@ def info(model, as_json):
     """
     import numpy as np
 
-    from .formats import load
-
     path = model
-    if not os.path.exists(path):
-        _load_vectors(path)  # the usual error, with its hint
-    f = load(path)
+    f = _load_file(path)
     meta = f.metadata
     facts = {"file": path, "format": f.format, "bytes": os.path.getsize(path),
              "words": len(f.words), "dim": int(f.vectors.shape[1])}
@@ -73,7 +69,7 @@ def export(model, projector, fmt, output, limit):
     import numpy as np
 
     from .atomic import atomic_write, check_writable
-    from .formats import load, save_native, save_word2vec
+    from .formats import save_native, save_word2vec
 
     if not projector and not fmt:
         raise click.UsageError("say what to write: --projector DIR, or --format FMT -o FILE")
@@ -81,9 +77,7 @@ def export(model, projector, fmt, output, limit):
         raise click.UsageError("--format needs -o FILE")
     if output:
         check_writable(output)
-    if not os.path.exists(model):
-        _load_vectors(model)
-    f = load(model)
+    f = _load_file(model)
     words, vectors = f.words[:limit], np.asarray(f.vectors[:limit])
     if fmt == "native":
         counts = None if f.counts is None else np.asarray(f.counts[:limit])
