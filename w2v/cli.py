@@ -52,6 +52,9 @@ def cli():
     \b
       w2v train corpus.txt               # writes vectors.w2v
       w2v train - -o vectors.bin < text  # stdin in, word2vec binary out
+      w2v similar lettuce                # nearest neighbours, tab-separated
+      w2v analogy man king woman         # queen
+      w2v evaluate --json                # analogies, WordSim353, SimLex-999
     """
 
 
