@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import os
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# hypothesis keeps caches and examples in ./.hypothesis by default: not in the working tree
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
+                      os.path.join(tempfile.gettempdir(), "w2v-tests-hypothesis"))
+settings.register_profile("w2v", database=None)
+settings.load_profile("w2v")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
