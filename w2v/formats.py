@@ -26,6 +26,7 @@ import mmap
 import os
 import re
 import struct
+import warnings
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -226,51 +227,72 @@ def _load_word2vec_binary(path: str, rows: int, dim: int) -> VectorFile:
 
 
 def _load_word2vec_text(path: str, rows: int, dim: int) -> VectorFile:
-    with open(path, "rb") as f:
-        lines = f.read().decode("utf-8", errors="replace").splitlines()[1:]
-    lines = [line for line in lines if line.strip()]
-    if len(lines) != rows:
-        raise ModelFormatError(f"{path}: header says {rows} rows but the file has {len(lines)}")
-    return _parse_text_rows(path, lines, dim, first_line=2, fmt="word2vec-text")
+    return _read_text_rows(path, dim, header=True, expected=rows, fmt="word2vec-text")
 
 
 def _load_glove(path: str) -> VectorFile:
     with open(path, "rb") as f:
-        lines = f.read().decode("utf-8", errors="replace").splitlines()
-    lines = [line for line in lines if line.strip()]
-    if not lines:
+        first = next((line for line in f if line.strip()), b"")
+    if not first:
         raise ModelFormatError(f"{path}: the file holds no vectors")
-    dim = len(lines[0].split()) - 1
+    dim = len(first.split()) - 1
     if dim < 1:
         raise ModelFormatError(f"{path}: line 1 is not 'word value...': not a vector file")
-    return _parse_text_rows(path, lines, dim, first_line=1, fmt="glove")
+    return _read_text_rows(path, dim, header=False, expected=None, fmt="glove")
 
 
-def _parse_text_rows(path: str, lines: list[str], dim: int, first_line: int,
-                     fmt: str) -> VectorFile:
-    words = []
-    values = []
-    for line in lines:
-        word, _, rest = line.lstrip().partition(" ")
-        words.append(word)
-        values.append(rest)
+_TEXT_BATCH = 20_000  # rows parsed per numpy call: C speed, memory bounded by the batch
+
+
+def _read_text_rows(path: str, dim: int, header: bool, expected: int | None,
+                    fmt: str) -> VectorFile:
+    """Stream `word v1 ... vD` rows; numbers are parsed a batch at a time by numpy."""
+    words: list[str] = []
+    parts: list[np.ndarray] = []
+    batch: list[tuple[int, str, str]] = []  # (line number, word, values)
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for number, line in enumerate(f, 1):
+            if (header and number == 1) or not line.strip():
+                continue
+            word, _, rest = line.lstrip().partition(" ")
+            batch.append((number, word, rest))
+            if len(batch) == _TEXT_BATCH:
+                parts.append(_parse_batch(path, batch, dim))
+                words.extend(w for _, w, _ in batch)
+                batch = []
+                if expected is not None and len(words) > expected:
+                    break
+        if batch:
+            parts.append(_parse_batch(path, batch, dim))
+            words.extend(w for _, w, _ in batch)
+    if expected is not None and len(words) != expected:
+        raise ModelFormatError(f"{path}: header says {expected} rows but the file has "
+                               f"{'more' if len(words) > expected else len(words)}")
+    vectors = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
+    return VectorFile(words, vectors, fmt)
+
+
+def _parse_batch(path: str, batch: list[tuple[int, str, str]], dim: int) -> np.ndarray:
+    text = " ".join(values for _, _, values in batch)
     try:
-        flat = np.array(" ".join(values).split(), dtype=np.float32)
-    except ValueError:
+        with warnings.catch_warnings():  # numpy only warns when text is not all numbers
+            warnings.simplefilter("error")
+            flat = np.fromstring(text, dtype=np.float32, sep=" ")
+    except (ValueError, DeprecationWarning):
         flat = None
-    if flat is None or len(flat) != len(lines) * dim:
-        for i, rest in enumerate(values):  # find the first bad row to name it
-            fields = rest.split()
-            try:
-                [float(x) for x in fields]
-            except ValueError:
-                raise ModelFormatError(f"{path}: line {i + first_line}: non-numeric value in "
-                                       f"the vector of '{words[i]}'") from None
-            if len(fields) != dim:
-                raise ModelFormatError(f"{path}: line {i + first_line}: {len(fields)} values "
-                                       f"where {dim} were expected")
-        raise ModelFormatError(f"{path}: malformed vector rows")
-    return VectorFile(words, flat.reshape(len(lines), dim), fmt)
+    if flat is not None and len(flat) == len(batch) * dim:
+        return flat.reshape(len(batch), dim)
+    for number, word, values in batch:  # find the first bad row to name it
+        fields = values.split()
+        try:
+            [float(x) for x in fields]
+        except ValueError:
+            raise ModelFormatError(f"{path}: line {number}: non-numeric value in the vector "
+                                   f"of '{word}'") from None
+        if len(fields) != dim:
+            raise ModelFormatError(f"{path}: line {number}: {len(fields)} values where {dim} "
+                                   f"were expected")
+    raise ModelFormatError(f"{path}: malformed vector rows")
 
 
 def load_native(path: str) -> VectorFile:
