@@ -165,3 +165,22 @@ class TestAgreementWithGensim:
         ours = wv.analogy("cat", "dog", "car", topn=3, method="mul")
         theirs = kv.most_similar_cosmul(positive=["dog", "car"], negative=["cat"], topn=3)
         assert [w for w, _ in ours] == [w for w, _ in theirs]
+
+
+def test_stdin_queries_are_answered_as_they_arrive(topic_model):
+    """A query line gets its answer before stdin closes (`tail -f queries | w2v similar`)."""
+    import select
+
+    proc = subprocess.Popen([sys.executable, "-m", "w2v", "similar", "-m", str(topic_model),
+                             "-n", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        proc.stdin.write("cat\n")
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        assert ready, "no answer while stdin stays open"
+        assert proc.stdout.readline().startswith("cat\t")
+    finally:
+        proc.stdin.close()
+        proc.stdout.close()
+        proc.wait(timeout=30)

@@ -12,8 +12,10 @@ Does not: contain training, file-format or query logic; each command is a thin w
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import select
 import sys
 
 import click
@@ -98,11 +100,30 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _stdin_lines():
-    """Non-empty stdin lines with their line numbers."""
+def _stdin_batches(size: int = 256):
+    """Non-empty stdin lines as (line number, tokens), in batches for one matrix product each.
+
+    A batch ends early when no more input is waiting, so `tail -f queries | w2v similar`
+    answers each line as it comes instead of waiting for 256 of them; output is flushed per
+    batch for the same reason.
+    """
+    batch = []
     for number, line in enumerate(sys.stdin, 1):
         if line.strip():
-            yield number, line.split()
+            batch.append((number, line.split()))
+        if batch and (len(batch) >= size or not _input_waiting()):
+            yield batch
+            batch = []
+            sys.stdout.flush()
+    if batch:
+        yield batch
+
+
+def _input_waiting() -> bool:
+    try:
+        return bool(select.select([sys.stdin], [], [], 0)[0])
+    except (ValueError, OSError, io.UnsupportedOperation):  # no real descriptor (tests)
+        return True
 
 
 def _check_readable(path: str) -> None:

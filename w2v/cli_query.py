@@ -21,7 +21,7 @@ from .cli import (
     _json_option,
     _load_vectors,
     _model_option,
-    _stdin_lines,
+    _stdin_batches,
     cli,
 )
 
@@ -52,23 +52,22 @@ def similar(words, model, topn, minus, as_json):
             _emit(as_json, {"query": query, "word": word, "similarity": sim}, [word, sim])
         return
     failed = 0
-    pending: list[tuple[int, list[str], list[str]]] = []
-    for number, tokens in _stdin_lines():
-        positive = [t for t in tokens if not (t.startswith("-") and len(t) > 1)]
-        negative = [t[1:] for t in tokens if t.startswith("-") and len(t) > 1]
-        pending.append((number, positive, negative))
-    queries = []
-    for number, positive, negative in pending:
-        missing = _first_unknown(wv, positive + negative)
-        if missing:
-            click.echo(f"line {number}: {missing}", err=True)
-            failed += 1
-        else:
-            queries.append((positive, negative))
-    for (positive, negative), answers in zip(queries, wv.most_similar_batch(queries, topn)):
-        query = _query_text(positive, negative)
-        for word, sim in answers:
-            _emit(as_json, {"query": query, "word": word, "similarity": sim}, [query, word, sim])
+    for batch in _stdin_batches():
+        queries = []
+        for number, tokens in batch:
+            positive = [t for t in tokens if not (t.startswith("-") and len(t) > 1)]
+            negative = [t[1:] for t in tokens if t.startswith("-") and len(t) > 1]
+            missing = _first_unknown(wv, positive + negative)
+            if missing:
+                click.echo(f"line {number}: {missing}", err=True)
+                failed += 1
+            else:
+                queries.append((positive, negative))
+        for (positive, negative), answers in zip(queries, wv.most_similar_batch(queries, topn)):
+            query = _query_text(positive, negative)
+            for word, sim in answers:
+                _emit(as_json, {"query": query, "word": word, "similarity": sim},
+                      [query, word, sim])
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -115,34 +114,34 @@ def analogy(words, model, topn, method, as_json):
             _emit(as_json, {"a": a, "b": b, "c": c, "answer": answer, "similarity": sim},
                   [answer, sim])
         return
-    questions, failed = [], 0
-    for number, tokens in _stdin_lines():
-        if len(tokens) not in (3, 4):
-            click.echo(f"line {number}: expected 'A B C' or 'A B C D', got {len(tokens)} words",
-                       err=True)
-            failed += 1
-            continue
-        missing = _first_unknown(wv, tokens[:3])
-        if missing:
-            click.echo(f"line {number}: {missing}", err=True)
-            failed += 1
-            continue
-        questions.append(tokens)
-    correct = 0
-    answers = wv.analogy_batch([tuple(q[:3]) for q in questions], topn, method)
-    for q, ranked in zip(questions, answers):
-        a, b, c = q[:3]
-        for answer, sim in ranked:
-            record = {"a": a, "b": b, "c": c, "answer": answer, "similarity": sim}
-            columns = [a, b, c, answer, sim]
-            if len(q) == 4:
-                hit = any(w.lower() == q[3].lower() for w, _ in ranked)
-                record.update(expected=q[3], correct=hit)
-                columns += [q[3], hit]
-            _emit(as_json, record, columns)
-        if len(q) == 4:
-            correct += any(w.lower() == q[3].lower() for w, _ in ranked)
-    scored = sum(len(q) == 4 for q in questions)
+    failed = correct = scored = 0
+    for batch in _stdin_batches():
+        questions = []
+        for number, tokens in batch:
+            if len(tokens) not in (3, 4):
+                click.echo(f"line {number}: expected 'A B C' or 'A B C D', got {len(tokens)} "
+                           f"words", err=True)
+                failed += 1
+                continue
+            missing = _first_unknown(wv, tokens[:3])
+            if missing:
+                click.echo(f"line {number}: {missing}", err=True)
+                failed += 1
+                continue
+            questions.append(tokens)
+        answers = wv.analogy_batch([tuple(q[:3]) for q in questions], topn, method)
+        for q, ranked in zip(questions, answers):
+            a, b, c = q[:3]
+            hit = len(q) == 4 and any(w.lower() == q[3].lower() for w, _ in ranked)
+            for answer, sim in ranked:
+                record = {"a": a, "b": b, "c": c, "answer": answer, "similarity": sim}
+                columns = [a, b, c, answer, sim]
+                if len(q) == 4:
+                    record.update(expected=q[3], correct=hit)
+                    columns += [q[3], hit]
+                _emit(as_json, record, columns)
+            scored += len(q) == 4
+            correct += hit
     if scored:
         click.echo(f"correct: {correct}/{scored} ({correct / scored:.2%})", err=True)
     if failed:
