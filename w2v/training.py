@@ -293,8 +293,10 @@ class _Trainer:
         self.epoch_loss = _padded(start.epoch_loss, cfg.epochs, np.float64)
         self.epoch_predictions = _padded(start.epoch_predictions, cfg.epochs, np.int64)
         self.epoch_words = _padded(start.epoch_words, cfg.epochs, np.int64)
-        self.words_done = int(self.epoch_words.sum())
-        self.epoch_finished = np.zeros(cfg.epochs, dtype=np.float64)
+        self.words_done = self._words_at_start = int(self.epoch_words.sum())
+        self.epoch_seconds = np.zeros(cfg.epochs, dtype=np.float64)
+        # epochs a resumed run had finished are not logged again
+        self._logged = int(np.count_nonzero(self.epoch_words >= self.epoch_words_total))
         self.recent_loss = 0.0
 
     def alpha_at(self, words_done: float) -> float:
@@ -331,6 +333,7 @@ class _Trainer:
                 bar.set_postfix_str(f"lr={self.alpha_at(self.words_done):.6f} "
                                     f"loss={self.recent_loss:.4f}", refresh=False)
                 next_checkpoint = self._maybe_checkpoint(next_checkpoint)
+                self._log_finished_epochs(bar)
         except BaseException:  # KeyboardInterrupt, or SIGTERM turned into an exception
             try:
                 self._halt()
@@ -341,6 +344,7 @@ class _Trainer:
             bar.close()
         if self._error is not None:
             raise self._error
+        self._log_finished_epochs(bar)
         self._finish_report(time.perf_counter() - self._started)
         self._check_finite()
 
@@ -418,7 +422,6 @@ class _Trainer:
                     self.epoch_loss[epoch] += loss
                     self.epoch_predictions[epoch] += predictions
                     self.epoch_words[epoch] += self.corpus.chunk_words[k]
-                    self.epoch_finished[epoch] = time.perf_counter()
                     if predictions:
                         mean = loss / predictions
                         self.recent_loss = (0.9 * self.recent_loss + 0.1 * mean
@@ -434,22 +437,31 @@ class _Trainer:
                 self._running -= 1
                 self._cond.notify_all()
 
+    def _log_finished_epochs(self, bar) -> None:
+        """Report each epoch as soon as all its chunks are done (so logs show progress even
+        where no progress bar is drawn)."""
+        while (self._logged < len(self.epoch_words)
+               and self.epoch_words[self._logged] >= self.epoch_words_total):
+            e = self._logged
+            ended = time.perf_counter() - self._started
+            self.epoch_seconds[e] = ended - self.epoch_seconds[:e].sum() if e else ended
+            mean = self.epoch_loss[e] / max(self.epoch_predictions[e], 1)
+            speed = self.epoch_words[e] / max(self.epoch_seconds[e], 1e-9)
+            if self.progress:
+                bar.write(f"epoch {e + 1}: loss {self.epoch_loss[e]:.6g} ({mean:.4f} per "
+                          f"prediction), {speed:,.0f} words/s", file=sys.stderr)
+            self._logged += 1
+
     def _finish_report(self, seconds: float) -> None:
         report = self.model.report
-        report.train_seconds = seconds
-        previous = time.perf_counter() - seconds
+        report.train_seconds = self.prior_seconds + seconds
         for e in range(self.model.config.epochs):
-            finished = self.epoch_finished[e] or previous
             report.epochs.append(EpochReport(e + 1, float(self.epoch_loss[e]),
                                              int(self.epoch_predictions[e]),
-                                             int(self.epoch_words[e]), finished - previous))
-            previous = finished
-        for e in report.epochs:
-            speed = e.words / max(e.seconds, 1e-9)
-            _log(self.progress, f"epoch {e.epoch}: loss {e.loss:.6g} "
-                 f"({e.mean_loss:.4f} per prediction), {speed:,.0f} words/s")
-        _log(self.progress, f"trained {sum(e.words for e in report.epochs):,} words in "
-             f"{seconds:.1f} s ({report.words_per_second:,.0f} words/s)")
+                                             int(self.epoch_words[e]),
+                                             float(self.epoch_seconds[e])))
+        _log(self.progress, f"trained {self.words_done:,} words in {seconds:.1f} s "
+             f"({(self.words_done - self._words_at_start) / max(seconds, 1e-9):,.0f} words/s)")
 
     def _check_finite(self) -> None:
         for name, weights in (("input", self.model.vectors), ("output", self.model.output),
