@@ -38,7 +38,7 @@ def save(model: Model, path: str) -> None:
     fmt = output_format(path)
     if fmt == "native":
         save_native(path, model.vocab.words, model.vectors, model.output, model.vocab.counts,
-                    _metadata(model), output_hs=model.output_hs)
+                    report(model), output_hs=model.output_hs)
     else:
         save_word2vec(path, model.vocab.words, model.vectors, binary=fmt == "word2vec-binary")
 
@@ -51,19 +51,15 @@ def load(path: str) -> WordVectors:
 def report(model: Model) -> dict:
     """Settings, corpus and vocabulary statistics, per-epoch loss, words/s and elapsed time:
     what `w2v train --report` writes and native models keep."""
-    return _metadata(model)
-
-
-def _metadata(model: Model) -> dict:
     meta = {"w2v_version": __version__, "config": model.config.to_dict(),
             "vocab_size": len(model.vocab), "vocab_total": model.vocab.total}
     if model.report is not None:
-        report = model.report
-        meta["corpus"] = dataclasses.asdict(report.corpus)
+        run = model.report
+        meta["corpus"] = dataclasses.asdict(run.corpus)
         meta["training"] = {
-            "read_seconds": report.read_seconds,
-            "train_seconds": report.train_seconds,
-            "words_per_second": report.words_per_second,
-            "epochs": [dataclasses.asdict(e) for e in report.epochs],
+            "read_seconds": run.read_seconds,
+            "train_seconds": run.train_seconds,
+            "words_per_second": run.words_per_second,
+            "epochs": [dataclasses.asdict(e) for e in run.epochs],
         }
     return meta

@@ -81,8 +81,7 @@ def _load_vectors(path: str):
     """The model at `path`, ready for queries."""
     from .vectors import WordVectors
 
-    f = _load_file(path)
-    return WordVectors(f.words, f.vectors, f.counts, f.metadata)
+    return WordVectors.from_file(_load_file(path))
 
 
 def _emit(as_json: bool, record: dict, columns: list) -> None:

@@ -85,15 +85,24 @@ def prefetched(blocks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
                 thread.join(0.01)
 
 
+def encoded_blocks(paths: list[str], tokenizer: Tokenizer,
+                   counter: WordCounter) -> Iterator[tuple[int, np.ndarray]]:
+    """(file index, provisional ids with LINE_BREAKs) for each block of each file, counting
+    the words in `counter` on the way: the one reading loop every pass over a corpus uses."""
+    for index, path in enumerate(paths):
+        for block in prefetched(read_blocks(path)):
+            yield index, counter.encode(tokenizer.normalize(block))
+
+
+def word_count(ids: np.ndarray) -> int:
+    """Words among encoded ids (line breaks excluded)."""
+    return len(ids) - int(np.count_nonzero(ids == LINE_BREAK))
+
+
 def count_words(paths: list[str], tokenizer: Tokenizer, counter: WordCounter) -> int:
     """Count the words of `paths` in `counter` without keeping the token ids; returns how
     many words were read."""
-    words = 0
-    for path in paths:
-        for block in prefetched(read_blocks(path)):
-            ids = counter.encode(tokenizer.normalize(block))
-            words += len(ids) - int(np.count_nonzero(ids == LINE_BREAK))
-    return words
+    return sum(word_count(ids) for _, ids in encoded_blocks(paths, tokenizer, counter))
 
 
 class EncodedCorpus:
@@ -119,17 +128,15 @@ class EncodedCorpus:
 
     def _encode(self, paths, tokenizer, counter, on_words):
         pending = np.empty(0, dtype=np.int32)
-        for path in paths:
-            self.stats.files += 1
-            self.stats.paths.append(path)
-            for block in prefetched(read_blocks(path)):
-                ids = counter.encode(tokenizer.normalize(block))
-                self.stats.lines += int(np.count_nonzero(ids == LINE_BREAK))
-                pending = self._flush(np.concatenate([pending, ids]), on_words)
-            if len(pending) and pending[-1] != LINE_BREAK:  # a file's last line ends with it
-                pending = np.append(pending, np.int32(LINE_BREAK))
-                self.stats.lines += 1
-        self._flush(pending, on_words, final=True)
+        self.stats.files, self.stats.paths = len(paths), list(paths)
+        current = 0
+        for index, ids in encoded_blocks(paths, tokenizer, counter):
+            if index != current:  # a new file: the previous file's last line ends here
+                pending = self._end_line(pending)
+                current = index
+            self.stats.lines += len(ids) - word_count(ids)
+            pending = self._flush(np.concatenate([pending, ids]), on_words)
+        self._flush(self._end_line(pending), on_words, final=True)
         self.stats.invalid_utf8 = tokenizer.invalid_sequences
         _return_free_memory()
         try:
@@ -137,12 +144,19 @@ class EncodedCorpus:
         except OSError as exc:
             raise CorpusError(f"cannot write the temporary token file: {exc.strerror}") from None
 
+    def _end_line(self, pending: np.ndarray) -> np.ndarray:
+        """End an unfinished last line of a file (files never share a line)."""
+        if len(pending) and pending[-1] != LINE_BREAK:
+            self.stats.lines += 1
+            return np.append(pending, np.int32(LINE_BREAK))
+        return pending
+
     def _flush(self, pending: np.ndarray, on_words, final: bool = False) -> np.ndarray:
         """Write whole chunks of `pending` (all of it when `final`); return what is left."""
         start = 0
         while len(pending) - start >= CHUNK_IDS or (final and start < len(pending)):
             chunk = pending[start:start + CHUNK_IDS]
-            words = len(chunk) - int(np.count_nonzero(chunk == LINE_BREAK))
+            words = word_count(chunk)
             try:
                 self._file.write(chunk.tobytes())
             except OSError as exc:

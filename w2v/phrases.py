@@ -25,9 +25,9 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .corpus import prefetched
+from .corpus import encoded_blocks, prefetched, word_count
 from .tokenize import Tokenizer, read_blocks
-from .vocab import LINE_BREAK, WordCounter
+from .vocab import WordCounter
 
 SCORERS = ("word2phrase", "npmi")
 
@@ -120,12 +120,13 @@ def _one_pass(paths: list[str], settings: PhraseSettings, out: BinaryIO) -> Pass
     words = WordCounter(settings.max_vocab_size)
     pairs = _PairCounter(settings.max_vocab_size)
     total = 0
-    for path in paths:
-        for block in prefetched(read_blocks(path)):
-            ids = words.encode(tokenizer.normalize(block))
-            total += len(ids) - int(np.count_nonzero(ids == LINE_BREAK))
-            pairs.add(ids)
-        pairs.end_line()  # files never share a line
+    current = 0
+    for index, ids in encoded_blocks(paths, tokenizer, words):
+        if index != current:  # files never share a line
+            pairs.end_line()
+            current = index
+        total += word_count(ids)
+        pairs.add(ids)
     scorer = pk.NPMI if settings.scoring == "npmi" else pk.WORD2PHRASE
     joined = 0
     for path in paths:

@@ -40,7 +40,11 @@ class WordVectors:
         """Read any supported file (native, word2vec binary/text, fastText .vec, GloVe)."""
         from .formats import load
 
-        f = load(path)
+        return cls.from_file(load(path))
+
+    @classmethod
+    def from_file(cls, f) -> WordVectors:
+        """From a formats.VectorFile already read."""
         return cls(f.words, f.vectors, f.counts, f.metadata)
 
     # ------------------------------------------------------------ lookups

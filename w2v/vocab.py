@@ -172,15 +172,10 @@ class Vocabulary:
         if max_final_vocab is not None and max_final_vocab < np.count_nonzero(counts):
             nth = np.partition(counts, n - 1 - max_final_vocab)[n - 1 - max_final_vocab]
             min_count = max(min_count, int(nth) + 1)
-        kept = np.flatnonzero(counts >= min_count)[::-1]
-        # ties: the word first seen last comes first, which is the order gensim 4 produces
-        # (argsort of the counts, reversed), so vocabularies, truncations and evaluations
-        # restricted to the N most frequent words match gensim's word for word
-        order = (kept[np.argsort(-counts[kept], kind="stable")] if sorted_vocab
-                 else kept[::-1])
-        remap = np.full(n + 1, UNKNOWN, dtype=np.int32)
+        kept = np.flatnonzero(counts >= min_count)
+        order = _by_count(kept, counts) if sorted_vocab else kept
+        remap = _unknown_remap(n)
         remap[order] = np.arange(len(order), dtype=np.int32)
-        remap[-1] = LINE_BREAK
         words = [counter.word(i) for i in order]
         return cls(words, counts[order].copy()), remap
 
@@ -195,8 +190,7 @@ class Vocabulary:
         index = {w: i for i, w in enumerate(words)}
         merged = np.array(counts, dtype=np.int64)
         new_counts = counter.counts
-        remap = np.full(len(new_counts) + 1, UNKNOWN, dtype=np.int32)
-        remap[-1] = LINE_BREAK
+        remap = _unknown_remap(len(new_counts))
         fresh = []
         for pid in np.flatnonzero(new_counts):
             word = counter.word(pid)
@@ -205,8 +199,7 @@ class Vocabulary:
                 merged[index[word]] += new_counts[pid]
             elif new_counts[pid] >= min_count:
                 fresh.append(pid)
-        fresh = np.array(fresh[::-1], dtype=np.int64)  # ties as gensim, see from_counter
-        fresh = fresh[np.argsort(-new_counts[fresh], kind="stable")]
+        fresh = _by_count(np.array(fresh, dtype=np.int64), new_counts)
         remap[fresh] = np.arange(len(words), len(words) + len(fresh), dtype=np.int32)
         vocab = cls(list(words) + [counter.word(i) for i in fresh],
                     np.concatenate([merged, new_counts[fresh]]))
@@ -258,6 +251,24 @@ def alias_table(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     threshold = np.minimum(np.round(prob * 2.0**32), top).astype(np.uint32)
     threshold[prob >= 1.0] = top
     return threshold, alias
+
+
+def _by_count(ids: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Provisional `ids` (in order of first appearance) by descending count.
+
+    Ties: the word first seen last comes first, which is the order gensim 4 produces (argsort of
+    the counts, reversed), so vocabularies, truncations and evaluations restricted to the N most
+    frequent words match gensim's word for word.
+    """
+    reversed_ids = ids[::-1]
+    return reversed_ids[np.argsort(-counts[reversed_ids], kind="stable")]
+
+
+def _unknown_remap(n: int) -> np.ndarray:
+    """A remap array for n provisional ids, all UNKNOWN, whose last element is LINE_BREAK."""
+    remap = np.full(n + 1, UNKNOWN, dtype=np.int32)
+    remap[-1] = LINE_BREAK
+    return remap
 
 
 def huffman_tree(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
