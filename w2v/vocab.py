@@ -218,11 +218,6 @@ class Vocabulary:
         keep = (np.sqrt(f / threshold) + 1.0) * threshold / f
         return np.round(np.minimum(keep, 1.0) * np.iinfo(np.uint32).max).astype(np.uint32)
 
-    def retained_fraction(self, sample: float) -> float:
-        """Expected share of vocabulary words that survive down-sampling."""
-        keep = self.keep_thresholds(sample).astype(np.float64) / np.iinfo(np.uint32).max
-        return float((keep * self.counts).sum() / max(self.total, 1))
-
     def negative_table(self, exponent: float = 0.75) -> tuple[np.ndarray, np.ndarray]:
         """Alias tables (Walker/Vose) for drawing negatives with probability ~ count**exponent.
 
