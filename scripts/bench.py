@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ class Run:
     words: int
     epochs: int
     read_seconds: float | None = None
+    train_seconds: float | None = None  # w2v's own figure for training alone
     analogy: float = float("nan")
     ws353: float = float("nan")
     simlex: float = float("nan")
@@ -80,7 +82,8 @@ def run_w2v(corpus: str, out: str, settings: dict, threads: int | None = None) -
     seconds, peak, stderr = timed(w2v_command(corpus, out, settings, threads))
     words = int(re.search(r"read ([\d,]+) words", stderr).group(1).replace(",", ""))
     read = float(re.search(r"lines in ([\d.]+) s", stderr).group(1))
-    return Run("w2v", settings["arch"], seconds, peak, words, settings["epochs"], read)
+    trained = float(re.search(r"trained [\d,]+ words in ([\d.]+) s", stderr).group(1))
+    return Run("w2v", settings["arch"], seconds, peak, words, settings["epochs"], read, trained)
 
 
 def run_gensim(mode: str, corpus: str, out: str, settings: dict, words: int) -> Run:
@@ -188,7 +191,8 @@ def main() -> None:
     parser.add_argument("--hs", action="store_true", help="hierarchical softmax (with "
                         "--negative 0: alone)")
     parser.add_argument("--no-gensim", action="store_true")
-    parser.add_argument("--scaling", action="store_true", help="also time w2v with 1 thread")
+    parser.add_argument("--scaling", action="store_true",
+                        help="also time w2v with 1 thread, right after each w2v run")
     args = parser.parse_args()
     if not os.path.exists(args.corpus):
         sys.exit(f"{args.corpus}: no such file (pass --corpus)")
@@ -200,6 +204,7 @@ def main() -> None:
 
     archs = ["skipgram", "cbow"] if args.arch == "both" else [args.arch]
     runs: list[Run] = []
+    pairs: list[tuple[Run, Run]] = []  # (threads, one thread) timed back to back
     with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
         cold, warm = jit_costs(tmp)
         print(f"JIT: cold start with compilation {cold:.1f} s, warm start {warm:.2f} s "
@@ -220,26 +225,36 @@ def main() -> None:
                 run = run_w2v(args.corpus, out, settings)
                 runs.append(score(run, out))
                 print_progress(runs[-1])
+                if args.scaling:  # right after its pair, so both see the same machine
+                    out = os.path.join(tmp, f"w2v-{arch}-{i}-1thread.bin")
+                    one = score(run_w2v(args.corpus, out, settings, threads=1), out)
+                    one.tool = "w2v 1 thread"
+                    runs.append(one)
+                    print_progress(one)
+                    pairs.append((run, one))
                 if not args.no_gensim:
                     out = os.path.join(tmp, f"gensim-{arch}-{i}.bin")
                     source = corpus_lines if mode == "corpus_file" else args.corpus
                     runs.append(score(run_gensim(mode, source, out, settings, run.words), out))
                     print_progress(runs[-1])
-            if args.scaling:
-                out = os.path.join(tmp, f"w2v-{arch}-1thread.bin")
-                one = score(run_w2v(args.corpus, out, settings, threads=1), out)
-                one.tool = "w2v 1 thread"
-                runs.append(one)
-                many = [r for r in runs if r.tool == "w2v" and r.arch == arch]
-                speedup = (sum(r.words_per_second for r in many) / len(many)
-                           / one.words_per_second)
-                print(f"scaling {arch}: {args.threads} threads = {speedup:.2f}x one thread",
-                      file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"corpus {args.corpus}, settings: dim {args.dim} window {args.window} negative "
           f"{args.negative} sample {args.sample} min-count {args.min_count} epochs {args.epochs} "
           f"threads {args.threads}{' hs' if args.hs else ''}")
     print_table(runs)
+    for arch in archs:
+        print_scaling(arch, args.threads, [p for p in pairs if p[0].arch == arch])
+
+
+def print_scaling(arch: str, threads: int, pairs: list[tuple[Run, Run]]) -> None:
+    """Speed-up of `threads` threads over one, per adjacent pair of runs, and the median."""
+    if not pairs:
+        return
+    whole = [many.words_per_second / one.words_per_second for many, one in pairs]
+    alone = [one.train_seconds / many.train_seconds for many, one in pairs]
+    print(f"scaling {arch}: {threads} threads = {statistics.median(whole):.2f}x one thread, "
+          f"whole process (runs: {', '.join(f'{x:.2f}' for x in whole)}); training alone "
+          f"{statistics.median(alone):.2f}x (runs: {', '.join(f'{x:.2f}' for x in alone)})")
 
 
 def print_progress(run: Run) -> None:

@@ -11,7 +11,6 @@ Does not: decide what is in the vocabulary (see `vocab`) or train anything.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import tempfile
 import threading
@@ -22,6 +21,7 @@ from queue import Empty, Queue
 import numpy as np
 
 from .errors import CorpusError
+from .memory import return_free_memory
 from .tokenize import Tokenizer, read_blocks
 from .vocab import LINE_BREAK, WordCounter
 
@@ -38,18 +38,6 @@ class CorpusStats:
     words: int = 0  # raw tokens, before min-count and down-sampling
     invalid_utf8: int = 0  # invalid byte sequences replaced by U+FFFD
     paths: list[str] = field(default_factory=list)
-
-
-def _return_free_memory() -> None:
-    """Give the reading pass's freed block buffers back to the OS before training starts.
-
-    glibc raises its mmap threshold after large buffers are freed, so later ones come from the
-    heap and stay resident once freed (35 MB on enwiki-t8); malloc_trim returns them.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
 
 
 def prefetched(blocks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
@@ -138,7 +126,7 @@ class EncodedCorpus:
             pending = self._flush(np.concatenate([pending, ids]), on_words)
         self._flush(self._end_line(pending), on_words, final=True)
         self.stats.invalid_utf8 = tokenizer.invalid_sequences
-        _return_free_memory()
+        return_free_memory()  # the reading pass's buffers, before training allocates
         try:
             self._file.flush()
         except OSError as exc:
@@ -174,12 +162,20 @@ class EncodedCorpus:
     def n_chunks(self) -> int:
         return len(self.chunk_words)
 
-    def read_chunk(self, k: int) -> np.ndarray:
-        """The provisional ids of chunk `k` (safe to call from several threads at once)."""
+    def read_chunk(self, k: int, buffer: np.ndarray | None = None) -> np.ndarray:
+        """The provisional ids of chunk `k`, read into `buffer` (int32, CHUNK_IDS long) if
+        given, so a thread reusing one allocates nothing. Safe from several threads at once."""
         offset = k * CHUNK_IDS
         count = min(CHUNK_IDS, self._size - offset)
-        data = os.pread(self._file.fileno(), count * _ITEM, offset * _ITEM)
-        return np.frombuffer(data, dtype=np.int32)
+        ids = (np.empty(CHUNK_IDS, dtype=np.int32) if buffer is None else buffer)[:count]
+        view = memoryview(ids).cast("B")
+        done = 0
+        while done < len(view):
+            got = os.preadv(self._file.fileno(), [view[done:]], offset * _ITEM + done)
+            if got == 0:
+                raise CorpusError("the temporary token file was truncated while training")
+            done += got
+        return ids
 
     def close(self) -> None:
         self._file.close()

@@ -27,9 +27,10 @@ from tqdm import tqdm
 
 from .checkpoint import Checkpoint, Every, Progress, save_checkpoint
 from .config import TrainConfig
-from .corpus import CorpusStats, EncodedCorpus
+from .corpus import CHUNK_IDS, CorpusStats, EncodedCorpus
 from .errors import CorpusError, TrainingDiverged, TrainingInterrupted
 from .formats import VectorFile
+from .memory import unmap_large_buffers
 from .tokenize import Tokenizer
 from .vocab import Vocabulary, WordCounter, huffman_tree
 
@@ -89,6 +90,7 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
     """
     config = (config or TrainConfig()).resolved()
     config.validate()
+    unmap_large_buffers()
     started = time.perf_counter()
     counter = WordCounter(None if given_vocab else config.max_vocab_size)
     if given_vocab:
@@ -407,10 +409,11 @@ class _Trainer:
         weights = (self.model.vectors, self.model.output, self.model.output_hs)
         settings = (cfg.window, cfg.negative, int(cfg.hs), int(cfg.cbow_mean),
                     int(cfg.shrink_windows), cfg.max_sentence_length)
+        buffer = np.empty(CHUNK_IDS, dtype=np.int32)
         try:
             while (job := self._take_job()) is not None:
                 epoch, k = self.jobs[job]
-                tokens = self.corpus.read_chunk(k)
+                tokens = self.corpus.read_chunk(k, buffer)
                 done_before = epoch * self.epoch_words_total + self.words_before[k]
                 loss, predictions, _ = self.kernel(
                     tokens, self.vocab_tables, weights, settings, self.alpha_at(done_before),
@@ -466,6 +469,8 @@ class _Trainer:
     def _check_finite(self) -> None:
         for name, weights in (("input", self.model.vectors), ("output", self.model.output),
                               ("hierarchical-softmax", self.model.output_hs)):
-            if not np.isfinite(weights).all():
+            # a float64 sum is non-finite exactly when some value is (it cannot overflow from
+            # float32 values) and, unlike np.isfinite, allocates no array the size of weights
+            if not np.isfinite(weights.sum(dtype=np.float64)):
                 raise TrainingDiverged(f"training diverged: the {name} weights hold NaN or "
                                        f"infinite values; try a smaller --alpha")

@@ -145,9 +145,6 @@ class Vocabulary:
     words: list[str]
     counts: np.ndarray  # int64, same order as words
 
-    def __post_init__(self):
-        self.index = {w: i for i, w in enumerate(self.words)}
-
     def __len__(self) -> int:
         return len(self.words)
 
