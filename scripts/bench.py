@@ -243,7 +243,21 @@ def main() -> None:
           f"threads {args.threads}{' hs' if args.hs else ''}")
     print_table(runs)
     for arch in archs:
+        print_medians(arch, [r for r in runs if r.arch == arch])
         print_scaling(arch, args.threads, [p for p in pairs if p[0].arch == arch])
+
+
+def print_medians(arch: str, runs: list[Run]) -> None:
+    """With several runs, the medians: single runs on a shared machine move by a third."""
+    ours = [r.words_per_second for r in runs if r.tool == "w2v"]
+    theirs = [r.words_per_second for r in runs if r.tool.startswith("gensim")]
+    if len(ours) < 2:
+        return
+    line = f"median {arch}: w2v {statistics.median(ours) / 1e6:.2f}M words/s"
+    if theirs:
+        line += (f", gensim {statistics.median(theirs) / 1e6:.2f}M words/s, ratio "
+                 f"{statistics.median(ours) / statistics.median(theirs):.2f}x")
+    print(line)
 
 
 def print_scaling(arch: str, threads: int, pairs: list[tuple[Run, Run]]) -> None:
