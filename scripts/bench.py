@@ -150,7 +150,8 @@ def jit_costs(directory: str) -> tuple[float, float]:
            "--min-count", "1", "--epochs", "1", "-q"]
     cold, _, _ = timed(cmd, env)
     warm, _, _ = timed(cmd, env)
-    timed(cmd + ["--hs"])  # compile into the regular cache too, so no timed run compiles
+    for arch in ("skipgram", "cbow"):  # compile into the regular cache too: no timed run does
+        timed(cmd + ["--arch", arch])
     return cold, warm
 
 
@@ -204,7 +205,7 @@ def main() -> None:
 
     archs = ["skipgram", "cbow"] if args.arch == "both" else [args.arch]
     runs: list[Run] = []
-    pairs: list[tuple[Run, Run]] = []  # (threads, one thread) timed back to back
+    pairs: list[tuple[Run, Run, float]] = []  # (threads, one thread, machine) back to back
     with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
         cold, warm = jit_costs(tmp)
         print(f"JIT: cold start with compilation {cold:.1f} s, warm start {warm:.2f} s "
@@ -222,6 +223,7 @@ def main() -> None:
                 corpus_lines = resplit(args.corpus, tmp)
             for i in range(args.runs):
                 out = os.path.join(tmp, f"w2v-{arch}-{i}.bin")
+                capacity = parallel_capacity(args.threads) if args.scaling else None
                 run = run_w2v(args.corpus, out, settings)
                 runs.append(score(run, out))
                 print_progress(runs[-1])
@@ -231,7 +233,7 @@ def main() -> None:
                     one.tool = "w2v 1 thread"
                     runs.append(one)
                     print_progress(one)
-                    pairs.append((run, one))
+                    pairs.append((run, one, capacity))
                 if not args.no_gensim:
                     out = os.path.join(tmp, f"gensim-{arch}-{i}.bin")
                     source = corpus_lines if mode == "corpus_file" else args.corpus
@@ -260,15 +262,43 @@ def print_medians(arch: str, runs: list[Run]) -> None:
     print(line)
 
 
-def print_scaling(arch: str, threads: int, pairs: list[tuple[Run, Run]]) -> None:
-    """Speed-up of `threads` threads over one, per adjacent pair of runs, and the median."""
+def print_scaling(arch: str, threads: int, pairs: list[tuple[Run, Run, float]]) -> None:
+    """Speed-up of `threads` threads over one, per adjacent pair of runs, and the median,
+    beside what the machine itself gave `threads` copies of a plain loop just before."""
     if not pairs:
         return
-    whole = [many.words_per_second / one.words_per_second for many, one in pairs]
-    alone = [one.train_seconds / many.train_seconds for many, one in pairs]
+
+    def listed(values):
+        return ", ".join(f"{x:.2f}" for x in values)
+
+    whole = [many.words_per_second / one.words_per_second for many, one, _ in pairs]
+    alone = [one.train_seconds / many.train_seconds for many, one, _ in pairs]
     print(f"scaling {arch}: {threads} threads = {statistics.median(whole):.2f}x one thread, "
-          f"whole process (runs: {', '.join(f'{x:.2f}' for x in whole)}); training alone "
-          f"{statistics.median(alone):.2f}x (runs: {', '.join(f'{x:.2f}' for x in alone)})")
+          f"whole process (runs: {listed(whole)}); training alone "
+          f"{statistics.median(alone):.2f}x (runs: {listed(alone)}); machine: "
+          f"{listed(c for _, _, c in pairs)} cores' worth for {threads} plain loops")
+
+
+_PROBE = """
+import time
+start = time.perf_counter()
+x = 0
+for i in range(4_000_000):
+    x += i * i % 7
+print(time.perf_counter() - start)
+"""
+
+
+def parallel_capacity(n: int) -> float:
+    """How many cores' worth of work n concurrent copies of a fixed CPU loop get done right
+    now: n on a machine with n free cores, less when neighbours or the host take a share."""
+    def loop_seconds(copies: int) -> list[float]:
+        procs = [subprocess.Popen([sys.executable, "-c", _PROBE], stdout=subprocess.PIPE,
+                                  text=True) for _ in range(copies)]
+        return [float(p.communicate()[0]) for p in procs]
+
+    one = loop_seconds(1)[0]
+    return n * one / max(loop_seconds(n))
 
 
 def print_progress(run: Run) -> None:
