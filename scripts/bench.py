@@ -283,7 +283,7 @@ _PROBE = """
 import time
 start = time.perf_counter()
 x = 0
-for i in range(4_000_000):
+for i in range(10_000_000):
     x += i * i % 7
 print(time.perf_counter() - start)
 """
