@@ -5,10 +5,13 @@ a whole process: reading, vocabulary, training, writing word2vec binary. Reports
 corpus words per second (words in the corpus x epochs / time), the w2v/gensim throughput ratio,
 peak resident memory, the share of w2v's time spent reading and counting, and the quality of each
 result by one shared evaluator (w2v.evaluate, which agrees with gensim's). Also reports the JIT
-compile time of a cold start and the start-up cost with a warm cache, and optionally thread
-scaling.
+compile time of a cold start and the start-up cost with a warm cache; with several runs, the
+median throughputs; with --scaling, a 1-thread run right after each w2v run, the speed-up per
+pair and the parallel capacity the machine gave a plain loop just before (shared machines often
+give two threads well under two cores).
 
     python scripts/bench.py                                   # ANCHORS.md settings, both archs
+    python scripts/bench.py --scaling --runs 3                # what the README reports
     python scripts/bench.py --arch cbow --runs 2
     python scripts/bench.py --corpus big.txt --epochs 1 --no-gensim --scaling
 """

@@ -162,12 +162,13 @@ class EncodedCorpus:
     def n_chunks(self) -> int:
         return len(self.chunk_words)
 
-    def read_chunk(self, k: int, buffer: np.ndarray | None = None) -> np.ndarray:
-        """The provisional ids of chunk `k`, read into `buffer` (int32, CHUNK_IDS long) if
-        given, so a thread reusing one allocates nothing. Safe from several threads at once."""
+    def read_chunk(self, k: int, buffer: np.ndarray) -> np.ndarray:
+        """The provisional ids of chunk `k`, read into the start of `buffer` (int32, at least
+        CHUNK_IDS long: a thread reuses one and allocates nothing). Safe from several threads
+        at once."""
         offset = k * CHUNK_IDS
         count = min(CHUNK_IDS, self._size - offset)
-        ids = (np.empty(CHUNK_IDS, dtype=np.int32) if buffer is None else buffer)[:count]
+        ids = buffer[:count]
         view = memoryview(ids).cast("B")
         done = 0
         while done < len(view):
