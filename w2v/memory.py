@@ -30,7 +30,8 @@ def _libc() -> ctypes.CDLL | None:
 
 def unmap_large_buffers() -> None:
     """Serve buffers of 1 MiB and more from their own mappings, returned to the OS when freed
-    (a fixed threshold: glibc then stops raising it)."""
+    (a fixed threshold: glibc then stops raising it). Process-wide and lasting: a program that
+    calls w2v.train keeps this setting afterwards."""
     if libc := _libc():
         libc.mallopt(_M_MMAP_THRESHOLD, _LARGE)
 
