@@ -109,7 +109,7 @@ print(json.dumps([ev.evaluate_analogies(wv, restrict=30_000).overall.accuracy,
 
 _RESPLIT = """
 import sys
-from w2v.tokenize import read_blocks
+from w2v.reading import read_blocks
 corpus, path, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 carry = []
 with open(path, "wb") as out:

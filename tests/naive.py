@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from w2v.kernels import MAX_EXP, TABLE_SIZE
+from w2v.training_kernels import MAX_EXP, TABLE_SIZE
 
 MASK64 = (1 << 64) - 1
 

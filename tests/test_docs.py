@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from w2v.cli import cli
-from w2v.cli_train import _FLAG_NAMES
+from w2v.cli.train import FLAG_NAMES
 from w2v.config import TRAIN_OPTIONS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -18,7 +18,7 @@ def test_readme_opens_with_the_two_commands():
 
 def test_every_training_option_is_in_the_readme_table():
     for name in TRAIN_OPTIONS:
-        flag = _FLAG_NAMES.get(name, "--" + name.replace("_", "-")).split("/")[0]
+        flag = FLAG_NAMES.get(name, "--" + name.replace("_", "-")).split("/")[0]
         assert f"`{flag}" in README, flag
 
 

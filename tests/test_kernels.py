@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from naive import train_chunk as reference_chunk
-from w2v import kernels
-from w2v.vocab import LINE_BREAK, alias_table, huffman_tree
+from w2v import training_kernels as kernels
+from w2v.counting import LINE_BREAK
+from w2v.sampling import alias_table, huffman_tree
 
 SIG, LOGSIG = kernels.sigmoid_tables()
 

@@ -9,7 +9,8 @@ import lzma
 import pytest
 
 from w2v.errors import CorpusError
-from w2v.tokenize import Tokenizer, iter_lines, read_blocks
+from w2v.reading import read_blocks
+from w2v.tokenize import Tokenizer, iter_lines
 
 
 def test_default_normalisation_lowercases_and_drops_punctuation():

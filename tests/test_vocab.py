@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2v.vocab import LINE_BREAK, UNKNOWN, Vocabulary, WordCounter, alias_table
+from w2v.counting import LINE_BREAK, UNKNOWN, WordCounter
+from w2v.sampling import alias_table, keep_thresholds
+from w2v.vocab import Vocabulary
 
 
 def _count(text: str, max_vocab_size=None) -> WordCounter:
@@ -78,12 +80,12 @@ def test_pruning_drops_rare_words_and_raises_the_threshold():
 
 
 def test_keep_thresholds_follow_word2vec_formula():
-    vocab = Vocabulary(["a", "b"], np.array([9000, 1000]))
-    keep = vocab.keep_thresholds(1e-3) / (2**32 - 1)
+    counts = np.array([9000, 1000])
+    keep = keep_thresholds(counts, 1e-3) / (2**32 - 1)
     t = 1e-3 * 10000
     expected = [(np.sqrt(f / t) + 1) * t / f for f in (9000, 1000)]
     assert keep == pytest.approx(np.minimum(expected, 1.0), rel=1e-6)
-    assert (vocab.keep_thresholds(0) == 2**32 - 1).all()
+    assert (keep_thresholds(counts, 0) == 2**32 - 1).all()
 
 
 def test_alias_table_is_exact():

@@ -9,14 +9,13 @@ Does not: parse command lines or hold any algorithm itself.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
-from . import __version__
 from .atomic import atomic_write
 from .config import TrainConfig
 from .formats import output_format, save_native, save_word2vec
-from .training import Model
+from .model import Model
+from .report import summary
 from .training import train as _train
 from .vectors import WordVectors
 
@@ -51,15 +50,4 @@ def load(path: str) -> WordVectors:
 def report(model: Model) -> dict:
     """Settings, corpus and vocabulary statistics, per-epoch loss, words/s and elapsed time:
     what `w2v train --report` writes and native models keep."""
-    meta = {"w2v_version": __version__, "config": model.config.to_dict(),
-            "vocab_size": len(model.vocab), "vocab_total": model.vocab.total}
-    if model.report is not None:
-        run = model.report
-        meta["corpus"] = dataclasses.asdict(run.corpus)
-        meta["training"] = {
-            "read_seconds": run.read_seconds,
-            "train_seconds": run.train_seconds,
-            "words_per_second": run.words_per_second,
-            "epochs": [dataclasses.asdict(e) for e in run.epochs],
-        }
-    return meta
+    return summary(model)

@@ -10,6 +10,8 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 
+from .errors import ConfigError
+
 ARCHITECTURES = ("skipgram", "cbow")
 
 
@@ -71,13 +73,13 @@ class TrainConfig:
         return dataclasses.replace(self, alpha=alpha, min_alpha=min_alpha, threads=threads)
 
     def validate(self) -> None:
-        """Raise ValueError naming the first setting outside its valid range."""
+        """Raise ConfigError naming the first setting outside its valid range."""
         for f in dataclasses.fields(self):
             problem = check_value(f, getattr(self, f.name))
             if problem:
-                raise ValueError(f"{f.name}: {problem}")
+                raise ConfigError(f"{f.name}: {problem}")
         if not self.hs and self.negative == 0:
-            raise ValueError("--negative 0 needs --hs, or nothing would be trained")
+            raise ConfigError("--negative 0 needs --hs, or nothing would be trained")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -6,24 +6,24 @@ then reads fixed-size chunks of that file, epoch after epoch, so memory does not
 corpus and stdin or compressed input is read only once. Chunk boundaries act as line breaks,
 which at 2**17 ids a chunk changes nothing measurable.
 
-Does not: decide what is in the vocabulary (see `vocab`) or train anything.
+Does not: read files (see `reading`), decide what is in the vocabulary (see `vocab`) or train
+anything.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from queue import Empty, Queue
 
 import numpy as np
 
+from .counting import LINE_BREAK, WordCounter
 from .errors import CorpusError
 from .memory import return_free_memory
-from .tokenize import Tokenizer, read_blocks
-from .vocab import LINE_BREAK, WordCounter
+from .reading import prefetched, read_blocks
+from .tokenize import Tokenizer
 
 CHUNK_IDS = 1 << 17  # ids per training chunk: ~0.1 s of work, so threads finish together
 _ITEM = np.dtype(np.int32).itemsize
@@ -38,39 +38,6 @@ class CorpusStats:
     words: int = 0  # raw tokens, before min-count and down-sampling
     invalid_utf8: int = 0  # invalid byte sequences replaced by U+FFFD
     paths: list[str] = field(default_factory=list)
-
-
-def prefetched(blocks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
-    """Iterate `blocks` from a helper thread, so decompression (which releases the GIL)
-    overlaps with hashing the previous block. Errors surface in the consumer."""
-    queue: Queue = Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
-
-    def produce():
-        try:
-            for block in blocks:
-                if stop.is_set():
-                    return
-                queue.put(block)
-            queue.put(done)
-        except BaseException as exc:  # handed to the consumer
-            queue.put(exc)
-
-    thread = threading.Thread(target=produce, daemon=True, name="w2v-reader")
-    thread.start()
-    try:
-        while (item := queue.get()) is not done:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a producer waiting on a full queue
-            try:
-                queue.get_nowait()
-            except Empty:
-                thread.join(0.01)
 
 
 def encoded_blocks(paths: list[str], tokenizer: Tokenizer,

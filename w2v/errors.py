@@ -3,6 +3,7 @@
 Hierarchy::
 
     W2VError                    anything w2v reports as a user-facing problem
+    ├── ConfigError             a setting is out of range or contradicts another (also a ValueError)
     ├── CorpusError             the training text cannot be read or holds nothing to learn
     ├── ModelFormatError        a vector or model file is malformed (names the file and where)
     ├── OutputError             the output path cannot be written
@@ -10,8 +11,8 @@ Hierarchy::
     ├── TrainingInterrupted     Ctrl-C or SIGTERM stopped training (carries the exit status)
     └── UnknownWordError        a query word is not in the vocabulary (carries suggestions)
 
-The CLI turns each into a one-line message and exit status 1 (130 or 143 for an interrupt);
-anything else is a bug.
+The CLI turns each into a one-line message and exit status 1 (2 for a ConfigError, a usage
+error; 130 or 143 for an interrupt); anything else is a bug.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from __future__ import annotations
 
 class W2VError(Exception):
     """Base class of every error w2v raises for a problem the user can fix."""
+
+
+class ConfigError(W2VError, ValueError):
+    """A training setting is outside its valid range or contradicts another one."""
 
 
 class CorpusError(W2VError):

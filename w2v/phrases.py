@@ -25,9 +25,10 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .corpus import encoded_blocks, prefetched, word_count
-from .tokenize import Tokenizer, read_blocks
-from .vocab import WordCounter
+from .corpus import encoded_blocks, word_count
+from .counting import WordCounter
+from .reading import prefetched, read_blocks
+from .tokenize import Tokenizer
 
 SCORERS = ("word2phrase", "npmi")
 
@@ -54,7 +55,7 @@ class _PairCounter:
     """Adjacent pairs of provisional word ids, with the vocabulary's pruning rule."""
 
     def __init__(self, max_pairs: int):
-        from . import phrase_kernels as pk
+        from . import phrases_kernels as pk
 
         self.pk = pk
         self.max_pairs = max_pairs
@@ -114,7 +115,7 @@ def write_phrases(paths: list[str], settings: PhraseSettings, out: BinaryIO,
 
 
 def _one_pass(paths: list[str], settings: PhraseSettings, out: BinaryIO) -> PassReport:
-    from . import phrase_kernels as pk
+    from . import phrases_kernels as pk
 
     tokenizer = Tokenizer(settings.lowercase, settings.strip_punctuation)
     words = WordCounter(settings.max_vocab_size)

@@ -1,9 +1,4 @@
-"""Turn corpus files into lines of word tokens, streaming, in bounded memory.
-
-Opening: '-' is stdin; .gz, .bz2 and .xz are decompressed by extension; a directory is an error
-here (the caller expands it). Reading goes in blocks cut at a whitespace byte, so no word and no
-UTF-8 character is ever split between blocks; a block only grows past its nominal size while a
-single word is longer than it.
+"""Turn blocks of corpus bytes into normalised tokens separated by spaces, lines by b'\\n'.
 
 Normalisation (the default, see `TrainConfig.lowercase` and `strip_punctuation`): text is
 lowercased and every punctuation or symbol character except '_' becomes a space, so raw text like
@@ -14,26 +9,17 @@ phrases such as `new_york` stay one token. NUL and other control characters alwa
 Invalid UTF-8 never stops reading: each invalid sequence becomes U+FFFD and is counted; U+FFFD is
 a symbol, so with punctuation stripping it separates words rather than joining into them.
 
-Does not: build vocabularies, map words to ids, or hold more than one block in memory.
+Does not: open or read files (see `reading`), build vocabularies, or map words to ids.
 """
 
 from __future__ import annotations
 
-import bz2
 import functools
-import gzip
-import lzma
-import os
 import re
-import sys
 import unicodedata
-import zlib
 from collections.abc import Iterator
-from typing import BinaryIO
 
-from .errors import CorpusError
-
-BLOCK_SIZE = 1 << 22  # bytes per block: large enough to amortise, small enough to stay cheap
+from .reading import read_blocks
 
 _ASCII_WHITESPACE = b" \t\n\r\x0b\x0c"
 
@@ -120,62 +106,6 @@ class Tokenizer:
         return _NON_ASCII_RUN.sub(lambda run: run.group().translate(table), text)
 
 
-def open_corpus(path: str) -> BinaryIO:
-    """Open one corpus path for binary reading, decompressing by extension."""
-    if path == "-":
-        return sys.stdin.buffer
-    if os.path.isdir(path):
-        raise CorpusError(f"{path}: is a directory, not a corpus file")
-    try:
-        if path.endswith(".gz"):
-            return gzip.open(path, "rb")
-        if path.endswith(".bz2"):
-            return bz2.open(path, "rb")
-        if path.endswith(".xz"):
-            return lzma.open(path, "rb")
-        return open(path, "rb")
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
-    except PermissionError:
-        raise CorpusError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot open ({exc.strerror or exc})") from None
-
-
-def read_blocks(path: str, block_size: int = BLOCK_SIZE) -> Iterator[bytes]:
-    """Yield the bytes of `path` in blocks that each end at a whitespace byte (or the end).
-
-    Decompression errors (a truncated .gz, say) become a CorpusError naming the file.
-    """
-    stream = open_corpus(path)
-    pending = b""
-    try:
-        while True:
-            try:
-                data = stream.read(block_size)
-            except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
-                raise CorpusError(f"{path}: cannot read, the file is damaged or truncated "
-                                  f"({exc})") from None
-            if not data:
-                break
-            data = pending + data if pending else data
-            cut = _last_whitespace(data)
-            if cut < 0:  # one word longer than a block so far: keep accumulating it
-                pending = data
-                continue
-            pending = data[cut + 1:]
-            yield data[:cut + 1]
-        if pending:
-            yield pending
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
-
-
-def _last_whitespace(data: bytes) -> int:
-    return max(data.rfind(b) for b in (b" ", b"\n", b"\t", b"\r", b"\x00"))
-
-
 def iter_lines(paths: list[str], lowercase: bool = True, strip_punctuation: bool = True,
                tokenizer: Tokenizer | None = None) -> Iterator[list[str]]:
     """Yield the token list of every line of every file, in order (for small inputs and tests)."""
@@ -191,4 +121,4 @@ def iter_lines(paths: list[str], lowercase: bool = True, strip_punctuation: bool
             yield carry
 
 
-__all__ = ["Tokenizer", "open_corpus", "read_blocks", "iter_lines", "BLOCK_SIZE"]
+__all__ = ["Tokenizer", "iter_lines"]

@@ -13,10 +13,10 @@ import sys
 
 import click
 
-from .cli import CONTEXT, _corpus_files, cli
-from .config import TRAIN_OPTIONS, TrainConfig
+from ..config import TRAIN_OPTIONS, TrainConfig
+from .common import CONTEXT, corpus_files
 
-_FLAG_NAMES = {"lowercase": "--lowercase/--keep-case",
+FLAG_NAMES = {"lowercase": "--lowercase/--keep-case",
                "strip_punctuation": "--strip-punctuation/--keep-punctuation",
                "hs": "--hs/--no-hs", "cbow_mean": "--cbow-mean/--cbow-sum",
                "shrink_windows": "--shrink-windows/--no-shrink-windows",
@@ -42,7 +42,7 @@ def _training_options(command):
     for name, field in reversed(TRAIN_OPTIONS.items()):
         help_text = field.metadata["help"]
         if isinstance(field.default, bool):
-            command = click.option(_FLAG_NAMES[name], name, default=field.default,
+            command = click.option(FLAG_NAMES[name], name, default=field.default,
                                    show_default=True, help=help_text)(command)
         else:
             flag = "--" + name.replace("_", "-")
@@ -53,7 +53,7 @@ def _training_options(command):
 
 
 def _every(ctx, param, value):
-    from .checkpoint import parse_every
+    from ..checkpoint import parse_every
 
     try:
         return parse_every(value) if value else None
@@ -61,7 +61,7 @@ def _every(ctx, param, value):
         raise click.BadParameter(str(exc)) from None
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.argument("corpus", nargs=-1)
 @click.option("-o", "--output", default="vectors.w2v", show_default=True,
               help="Output file: .bin word2vec binary, .txt/.vec word2vec text, else native.")
@@ -99,9 +99,9 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
       zcat big.gz | w2v train - -o vectors.txt
       w2v train --resume vectors.w2v.checkpoint
     """
-    from .api import save
-    from .atomic import check_writable
-    from .training import train as run_training
+    from ..api import save
+    from ..atomic import check_writable
+    from ..training import train as run_training
 
     ctx = click.get_current_context()
     given = {k for k in settings
@@ -119,7 +119,7 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
         config.resolved().validate()
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    corpus = _corpus_files(corpus)
+    corpus = corpus_files(corpus)
     check_writable(output)
     given_vocab = _read_vocab(read_vocab) if read_vocab else None
     for extra in (save_vocab, report_path):
@@ -133,7 +133,7 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
                          on_vocabulary=_vocab_saver(save_vocab) if save_vocab else None)
     save(model, output)
     if report_path:
-        from .api import save_report
+        from ..api import save_report
 
         save_report(model, report_path)
     for done in {checkpoint_path, resume_path} - {None}:
@@ -145,8 +145,8 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
 
 
 def _read_vocab(path: str):
-    from .errors import CorpusError
-    from .vocab import read_vocab_file
+    from ..errors import CorpusError
+    from ..vocab_files import read_vocab_file
 
     try:
         words, counts = read_vocab_file(path)
@@ -163,8 +163,8 @@ def _read_vocab(path: str):
 
 
 def _vocab_saver(path: str):
-    from .atomic import atomic_write
-    from .vocab import format_vocab
+    from ..atomic import atomic_write
+    from ..vocab_files import format_vocab
 
     def save(vocab) -> None:
         with atomic_write(path) as f:
@@ -174,7 +174,7 @@ def _vocab_saver(path: str):
 
 
 def _resume_plan(path, corpus, output, settings, given, ctx):
-    from .checkpoint import load_checkpoint
+    from ..checkpoint import load_checkpoint
 
     extra = given - {"threads"}
     if extra:
@@ -195,7 +195,7 @@ def _resume_plan(path, corpus, output, settings, given, ctx):
 
 
 def _init_plan(path, settings, given):
-    from .formats import load
+    from ..formats import load
 
     init = load(path)
     stored = dict(init.metadata.get("config", {}))
@@ -211,7 +211,7 @@ def _init_plan(path, settings, given):
     return init, merged
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.argument("corpus", nargs=-1, required=True)
 @click.option("--min-count", default=1, show_default=True, type=click.IntRange(1),
               help="Leave out words seen fewer times.")
@@ -229,12 +229,14 @@ def vocab(corpus, min_count, max_vocab_size, lowercase, strip_punctuation):
       w2v vocab corpus.txt.gz | head
       w2v vocab --min-count 5 corpus.txt > vocab.tsv
     """
-    from .corpus import count_words
-    from .tokenize import Tokenizer
-    from .vocab import Vocabulary, WordCounter, format_vocab
+    from ..corpus import count_words
+    from ..counting import WordCounter
+    from ..tokenize import Tokenizer
+    from ..vocab import Vocabulary
+    from ..vocab_files import format_vocab
 
     counter = WordCounter(max_vocab_size)
-    count_words(_corpus_files(corpus), Tokenizer(lowercase, strip_punctuation), counter)
+    count_words(corpus_files(corpus), Tokenizer(lowercase, strip_punctuation), counter)
     words, _ = Vocabulary.from_counter(counter, min_count)
     out = sys.stdout.buffer
     text = format_vocab(words)
@@ -243,7 +245,7 @@ def vocab(corpus, min_count, max_vocab_size, lowercase, strip_punctuation):
     out.flush()
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.argument("corpus", nargs=-1, required=True)
 @click.option("--threshold", type=float, default=None,
               help="Join pairs scoring above this [default: 100 for word2phrase, 0.5 for "
@@ -269,11 +271,11 @@ def phrases(corpus, threshold, min_count, scoring, passes, max_vocab_size, lower
       w2v phrases corpus.txt | w2v train - -o vectors.bin
       w2v phrases --passes 2 --scoring npmi corpus.txt.gz > phrased.txt
     """
-    from .phrases import PhraseSettings, write_phrases
+    from ..phrases import PhraseSettings, write_phrases
 
     if threshold is None:
         threshold = 0.5 if scoring == "npmi" else 100.0
     settings = PhraseSettings(threshold, min_count, scoring, passes, max_vocab_size, lowercase,
                               strip_punctuation)
     log = None if quiet else (lambda message: click.echo(message, err=True))
-    write_phrases(_corpus_files(corpus), settings, sys.stdout.buffer, log)
+    write_phrases(corpus_files(corpus), settings, sys.stdout.buffer, log)

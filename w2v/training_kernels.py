@@ -19,7 +19,7 @@ predicting the centre word from each context word's input vector) with these del
 * Sigmoid and log-sigmoid come from 1024-entry tables sampled at bin centres over [-6, 6]; the
   loss (-log sigmoid per prediction) is summed in float64.
 
-Hierarchical softmax (word2vec.c's Huffman tree, see `vocab.huffman_tree`) and negative sampling
+Hierarchical softmax (word2vec.c's Huffman tree, see `sampling.huffman_tree`) and negative sampling
 are the same step with different output rows and labels. Skip-gram and CBOW are thin loops around
 that one shared update, `_update_block`. CBOW with a sum instead of a mean divides the error
 among the context words before applying it, as gensim does.
@@ -30,9 +30,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-# fast-math without nnan/ninf, so divergence checks on NaN and inf still work
-_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
-_JIT = dict(nogil=True, cache=True, fastmath=_FASTMATH, boundscheck=False, error_model="numpy")
+from .jit import JIT_OPTIONS as _JIT
 
 MAX_EXP = 6.0
 TABLE_SIZE = 1024

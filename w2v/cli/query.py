@@ -13,26 +13,25 @@ import os
 
 import click
 
-from .cli import (
+from .common import (
     CONTEXT,
-    _cell,
-    _check_readable,
-    _emit,
-    _json_option,
-    _load_vectors,
-    _model_option,
-    _stdin_batches,
-    cli,
+    cell,
+    check_readable,
+    emit,
+    json_option,
+    load_vectors,
+    model_option,
+    stdin_batches,
 )
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.argument("words", nargs=-1)
-@_model_option
+@model_option
 @click.option("-n", "--topn", default=10, show_default=True, type=click.IntRange(1),
               help="How many neighbours.")
 @click.option("--minus", multiple=True, help="A word counted negatively (repeatable).")
-@_json_option
+@json_option
 def similar(words, model, topn, minus, as_json):
     """Nearest neighbours of WORDS (the mean of their unit vectors) by cosine similarity.
 
@@ -44,15 +43,15 @@ def similar(words, model, topn, minus, as_json):
       w2v similar king woman --minus man -n 3
       printf 'paris\\nking -man woman\\n' | w2v similar --json
     """
-    wv = _load_vectors(model)
+    wv = load_vectors(model)
     if words:
         (answers,) = wv.most_similar_batch([(list(words), list(minus))], topn)
         query = _query_text(words, minus)
         for word, sim in answers:
-            _emit(as_json, {"query": query, "word": word, "similarity": sim}, [word, sim])
+            emit(as_json, {"query": query, "word": word, "similarity": sim}, [word, sim])
         return
     failed = 0
-    for batch in _stdin_batches():
+    for batch in stdin_batches():
         queries = []
         for number, tokens in batch:
             positive = [t for t in tokens if not (t.startswith("-") and len(t) > 1)]
@@ -66,7 +65,7 @@ def similar(words, model, topn, minus, as_json):
         for (positive, negative), answers in zip(queries, wv.most_similar_batch(queries, topn)):
             query = _query_text(positive, negative)
             for word, sim in answers:
-                _emit(as_json, {"query": query, "word": word, "similarity": sim},
+                emit(as_json, {"query": query, "word": word, "similarity": sim},
                       [query, word, sim])
     if failed:
         raise click.exceptions.Exit(1)
@@ -77,7 +76,7 @@ def _query_text(positive, negative) -> str:
 
 
 def _first_unknown(wv, words) -> str | None:
-    from .errors import UnknownWordError
+    from ..errors import UnknownWordError
 
     for word in words:
         try:
@@ -87,14 +86,14 @@ def _first_unknown(wv, words) -> str | None:
     return None
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.argument("words", nargs=-1)
-@_model_option
+@model_option
 @click.option("-n", "--topn", default=1, show_default=True, type=click.IntRange(1),
               help="How many answers per question.")
 @click.option("--method", type=click.Choice(["add", "mul"]), default="add", show_default=True,
               help="3CosAdd (b - a + c) or 3CosMul (Levy and Goldberg 2014).")
-@_json_option
+@json_option
 def analogy(words, model, topn, method, as_json):
     """Answer A:B :: C:? -- the word D with W(A) - W(B) ~ W(C) - W(D).
 
@@ -105,17 +104,17 @@ def analogy(words, model, topn, method, as_json):
     \b
       grep -v '^:' questions-words.txt | w2v analogy --json
     """
-    wv = _load_vectors(model)
+    wv = load_vectors(model)
     if words:
         if len(words) != 3:
             raise click.UsageError(f"analogy takes three words A B C, got {len(words)}")
         a, b, c = words
         for answer, sim in wv.analogy(a, b, c, topn, method):
-            _emit(as_json, {"a": a, "b": b, "c": c, "answer": answer, "similarity": sim},
+            emit(as_json, {"a": a, "b": b, "c": c, "answer": answer, "similarity": sim},
                   [answer, sim])
         return
     failed = correct = scored = 0
-    for batch in _stdin_batches():
+    for batch in stdin_batches():
         questions = []
         for number, tokens in batch:
             if len(tokens) not in (3, 4):
@@ -139,7 +138,7 @@ def analogy(words, model, topn, method, as_json):
                 if len(q) == 4:
                     record.update(expected=q[3], correct=hit)
                     columns += [q[3], hit]
-                _emit(as_json, record, columns)
+                emit(as_json, record, columns)
             scored += len(q) == 4
             correct += hit
     if scored:
@@ -148,8 +147,8 @@ def analogy(words, model, topn, method, as_json):
         raise click.exceptions.Exit(1)
 
 
-@cli.command(context_settings=CONTEXT)
-@_model_option
+@click.command(context_settings=CONTEXT)
+@model_option
 @click.option("--analogies", type=click.Path(dir_okay=False),
               help="Analogy questions (questions-words.txt format); default: the bundled set.")
 @click.option("--pairs", multiple=True, type=click.Path(dir_okay=False),
@@ -157,7 +156,7 @@ def analogy(words, model, topn, method, as_json):
                    "WordSim353 and SimLex-999.")
 @click.option("--restrict", default=30_000, show_default=True, type=click.IntRange(0),
               help="Only the N most frequent words answer and are asked (0: all).")
-@_json_option
+@json_option
 def evaluate(model, analogies, pairs, restrict, as_json):
     """Score vectors on analogy and word-similarity benchmarks (as gensim scores them).
 
@@ -168,16 +167,16 @@ def evaluate(model, analogies, pairs, restrict, as_json):
       w2v evaluate -m vectors.bin
       w2v evaluate --pairs my-pairs.tsv --json | jq .pairs
     """
-    from . import evaluate as ev
+    from .. import evaluate as ev
 
-    wv = _load_vectors(model)
+    wv = load_vectors(model)
     if not analogies and not pairs:
         analogies, pairs = ev.DEFAULT_ANALOGIES, ev.DEFAULT_PAIRS
     restrict = restrict or None
     result: dict = {}
     rows = []
     if analogies:
-        _check_readable(analogies)
+        check_readable(analogies)
         res = ev.evaluate_analogies(wv, analogies, restrict)
         result["analogies"] = res.to_dict()
         name = os.path.basename(analogies)
@@ -188,7 +187,7 @@ def evaluate(model, analogies, pairs, restrict, as_json):
     if pairs:
         result["pairs"] = {}
         for path in pairs:
-            _check_readable(path)
+            check_readable(path)
             res = ev.evaluate_pairs(wv, path)
             result["pairs"][os.path.basename(path)] = res.to_dict()
             name = os.path.basename(path)
@@ -198,7 +197,7 @@ def evaluate(model, analogies, pairs, restrict, as_json):
         click.echo(json.dumps(result))
     else:
         for row in rows:
-            click.echo("\t".join(_cell(c) for c in row))
+            click.echo("\t".join(cell(c) for c in row))
 
 
 def _named(section, name):

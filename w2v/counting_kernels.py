@@ -9,7 +9,7 @@ When a table, the per-word arrays or the arena are full, `encode` stops before t
 did not fit and says so; the caller grows the arrays and calls again from there. Only `@njit`
 functions of arrays and scalars live here, like `kernels`.
 
-Does not: decode or normalise text, decide the vocabulary, or prune (see `vocab.WordCounter`).
+Does not: decode or normalise text, decide the vocabulary, or prune (see `counting.WordCounter`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-_JIT = dict(nogil=True, cache=True, boundscheck=False)
+from .jit import JIT_OPTIONS as _JIT
 
 EMPTY = -1
 FULL = 1  # status: grow the arrays, then call again from the returned position
@@ -27,8 +27,26 @@ _FNV_PRIME = np.uint64(0x100000001B3)
 _SPACE, _NEWLINE = 32, 10
 
 
+@numba.njit(inline="always", **_JIT)
+def token_end(data, pos):
+    """The index just past the token starting at data[pos] (at a space, a line break or the end)."""
+    end = len(data)
+    while pos < end and data[pos] != _SPACE and data[pos] != _NEWLINE:
+        pos += 1
+    return pos
+
+
+@numba.njit(inline="always", **_JIT)
+def fnv1a(data, start, end):
+    """64-bit FNV-1a of data[start:end]: the one word hash of counting and phrases."""
+    h = _FNV_OFFSET
+    for k in range(start, end):
+        h = (h ^ np.uint64(data[k])) * _FNV_PRIME
+    return h
+
+
 @numba.njit(**_JIT)
-def _find(h, data, start, length, slots, hashes, starts, lengths, arena):
+def find(h, data, start, length, slots, hashes, starts, lengths, arena):
     """(slot, word id or EMPTY) for the token data[start:start + length] with hash h."""
     mask = len(slots) - 1
     slot = np.int64(h & np.uint64(mask))
@@ -69,12 +87,10 @@ def encode(data, pos, out, n_out, table, counts, sizes):
             pos += 1
             continue
         start = pos
-        h = _FNV_OFFSET
-        while pos < end and data[pos] != _SPACE and data[pos] != _NEWLINE:
-            h = (h ^ np.uint64(data[pos])) * _FNV_PRIME
-            pos += 1
+        pos = token_end(data, pos)
+        h = fnv1a(data, start, pos)
         length = pos - start
-        slot, i = _find(h, data, start, length, slots, hashes, starts, lengths, arena)
+        slot, i = find(h, data, start, length, slots, hashes, starts, lengths, arena)
         if i == EMPTY:
             if (n_words == len(hashes) or used + length > len(arena)
                     or 2 * (n_words + 1) > len(slots)):

@@ -10,12 +10,12 @@ import os
 
 import click
 
-from .cli import CONTEXT, _cell, _json_option, _load_file, _load_vectors, _model_option, cli
+from .common import CONTEXT, cell, json_option, load_file, load_vectors, model_option
 
 
-@cli.command(context_settings=CONTEXT)
-@_model_option
-@_json_option
+@click.command(context_settings=CONTEXT)
+@model_option
+@json_option
 def info(model, as_json):
     """Describe a model: format, size, dimension, and the settings and corpus statistics a
     native model keeps.
@@ -27,7 +27,7 @@ def info(model, as_json):
     import numpy as np
 
     path = model
-    f = _load_file(path)
+    f = load_file(path)
     meta = f.metadata
     facts = {"file": path, "format": f.format, "bytes": os.path.getsize(path),
              "words": len(f.words), "dim": int(f.vectors.shape[1])}
@@ -47,11 +47,11 @@ def info(model, as_json):
     for e in training.get("epochs", []):
         rows.append((f"training.epoch{e['epoch']}.loss", e["loss"] / max(e["predictions"], 1)))
     for key, value in rows:
-        click.echo(f"{key}\t{_cell(value)}")
+        click.echo(f"{key}\t{cell(value)}")
 
 
-@cli.command(context_settings=CONTEXT)
-@_model_option
+@click.command(context_settings=CONTEXT)
+@model_option
 @click.option("--projector", type=click.Path(file_okay=False), metavar="DIR",
               help="Write vectors.tsv and metadata.tsv for TensorBoard's Embedding Projector.")
 @click.option("--format", "fmt", type=click.Choice(["native", "bin", "txt", "vec", "glove"]),
@@ -68,8 +68,8 @@ def export(model, projector, fmt, output, limit):
     """
     import numpy as np
 
-    from .atomic import atomic_write, check_writable
-    from .formats import save_native, save_word2vec
+    from ..atomic import atomic_write, check_writable
+    from ..formats import save_native, save_word2vec
 
     if not projector and not fmt:
         raise click.UsageError("say what to write: --projector DIR, or --format FMT -o FILE")
@@ -77,7 +77,7 @@ def export(model, projector, fmt, output, limit):
         raise click.UsageError("--format needs -o FILE")
     if output:
         check_writable(output)
-    f = _load_file(model)
+    f = load_file(model)
     words, vectors = f.words[:limit], np.asarray(f.vectors[:limit])
     if fmt == "native":
         counts = None if f.counts is None else np.asarray(f.counts[:limit])
@@ -109,9 +109,9 @@ def _size(ctx, param, value):
     return width, height
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.argument("words", nargs=-1, required=True)
-@_model_option
+@model_option
 @click.option("-o", "--output", default="map.png", show_default=True,
               type=click.Path(dir_okay=False), help="Image: .png, .svg or .pdf.")
 @click.option("--neighbours", default=0, show_default=True, type=click.IntRange(0, 100),
@@ -127,15 +127,15 @@ def plot(words, model, output, neighbours, size):
       w2v plot king queen man woman -o map.png
       w2v plot france guitar physics --neighbours 8 -o map.svg
     """
-    from .atomic import check_writable
-    from .plot import image_format, word_map
+    from ..atomic import check_writable
+    from ..plot import image_format, word_map
 
     image_format(output)
     check_writable(output)
-    word_map(_load_vectors(model), list(words), output, neighbours, size)
+    word_map(load_vectors(model), list(words), output, neighbours, size)
 
 
-@cli.command("plot-report", context_settings=CONTEXT)
+@click.command("plot-report", context_settings=CONTEXT)
 @click.argument("report", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", default="report.png", show_default=True,
               type=click.Path(dir_okay=False), help="Image: .png, .svg or .pdf.")
@@ -147,9 +147,9 @@ def plot_report(report, output, size):
     \b
       w2v train corpus.txt --report run.json && w2v plot-report run.json -o loss.png
     """
-    from .atomic import check_writable
-    from .errors import W2VError
-    from .plot import image_format, report_chart
+    from ..atomic import check_writable
+    from ..errors import W2VError
+    from ..plot import image_format, report_chart
 
     image_format(output)
     check_writable(output)

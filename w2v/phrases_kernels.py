@@ -14,9 +14,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .hashing import _FNV_OFFSET, _FNV_PRIME, _NEWLINE, _SPACE, EMPTY, _find
+from .counting_kernels import EMPTY, find, fnv1a, token_end
+from .jit import JIT_OPTIONS as _JIT
 
-_JIT = dict(nogil=True, cache=True, boundscheck=False)
+_SPACE, _NEWLINE = 32, 10
 
 NO_KEY = np.uint64(0xFFFFFFFFFFFFFFFF)
 DONE, FULL = 0, 1
@@ -71,10 +72,8 @@ def rehash(keys, counts, new_keys, new_counts, min_count):
 @numba.njit(**_JIT)
 def _lookup(data, start, end, table):
     slots, hashes, starts, lengths, arena = table
-    h = _FNV_OFFSET
-    for k in range(start, end):
-        h = (h ^ np.uint64(data[k])) * _FNV_PRIME
-    _, i = _find(h, data, start, end - start, slots, hashes, starts, lengths, arena)
+    _, i = find(fnv1a(data, start, end), data, start, end - start, slots, hashes, starts,
+                lengths, arena)
     return i
 
 
@@ -110,8 +109,7 @@ def join_block(data, table, word_counts, keys, pair_counts, total, min_count, th
             pos += 1
             continue
         start = pos
-        while pos < end and data[pos] != _SPACE and data[pos] != _NEWLINE:
-            pos += 1
+        pos = token_end(data, pos)
         word = _lookup(data, start, pos, table)
         joined = False
         if prev_id != EMPTY and word != EMPTY:
