@@ -1,14 +1,17 @@
 """Benchmark w2v against gensim 4 on the same corpus, settings and cores, side by side.
 
-Runs alternate (w2v, gensim, w2v, gensim, ...) so that machine noise hits both alike. Each run is
-a whole process: reading, vocabulary, training, writing word2vec binary. Reports wall time, raw
-corpus words per second (words in the corpus x epochs / time), the w2v/gensim throughput ratio,
-peak resident memory, the share of w2v's time spent reading and counting, and the quality of each
-result by one shared evaluator (w2v.evaluate, which agrees with gensim's). Also reports the JIT
-compile time of a cold start and the start-up cost with a warm cache; with several runs, the
-median throughputs; with --scaling, a 1-thread run right after each w2v run, the speed-up per
-pair and the parallel capacity the machine gave a plain loop just before (shared machines often
-give two threads well under two cores).
+Runs alternate (w2v, gensim, w2v, gensim, ...) so that machine noise hits both alike. Each run is a
+whole process: reading, vocabulary, training, writing word2vec binary. Each tool gets its best
+input: w2v the compressed corpus as it is, gensim a plain-text copy in lines of 1,000 words (as
+ANCHORS.md's runs), since its corpus_file mode fails on one long line and its iterable mode holds a
+whole line as a Python list. Every setting whose default differs between the tools is passed.
+Reports wall time, raw corpus words per second (words in the corpus x epochs / time), the
+w2v/gensim throughput ratio, peak resident memory, the share of w2v's time spent reading and
+counting, and the quality of each result by one shared evaluator (w2v.evaluate, which agrees with
+gensim's). Also reports the JIT compile time of a cold start and the start-up cost with a warm
+cache; with several runs, the median throughputs; with --scaling, a 1-thread run right after each
+w2v run, the speed-up per pair and the parallel capacity the machine gave a plain loop just before
+(shared machines often give two threads well under two cores).
 
     python scripts/bench.py                                   # ANCHORS.md settings, both archs
     python scripts/bench.py --scaling --runs 3                # what the README reports
@@ -137,7 +140,7 @@ def score(run: Run, path: str) -> Run:
 
 
 def resplit(corpus: str, directory: str, words_per_line: int = 1000) -> str:
-    """Plain-text copy with short lines: gensim's corpus_file mode fails on one long line."""
+    """Plain-text copy in lines of `words_per_line` words, gensim's best input."""
     path = os.path.join(directory, "corpus-lines.txt")
     subprocess.run([sys.executable, "-c", _RESPLIT, corpus, path, str(words_per_line)],
                    check=True)
@@ -215,14 +218,16 @@ def main() -> None:
               f"(tiny corpus, whole process)", file=sys.stderr)
         corpus_lines = None
         for arch in archs:
+            alpha = 0.05 if arch == "cbow" else 0.025
             settings = {"arch": arch, "dim": args.dim, "window": args.window,
                         "negative": args.negative, "sample": args.sample,
                         "min_count": args.min_count, "epochs": args.epochs,
                         "threads": args.threads, "seed": args.seed, "hs": args.hs,
-                        "alpha": 0.05 if arch == "cbow" else 0.025}
+                        "alpha": alpha, "min_alpha": alpha * 1e-4, "ns_exponent": 0.75,
+                        "cbow_mean": True, "shrink_windows": True}
             mode = args.gensim_mode if args.gensim_mode != "auto" else (
                 "corpus_file" if arch == "cbow" else "iterable")
-            if mode == "corpus_file" and not args.no_gensim and corpus_lines is None:
+            if not args.no_gensim and corpus_lines is None:
                 corpus_lines = resplit(args.corpus, tmp)
             for i in range(args.runs):
                 out = os.path.join(tmp, f"w2v-{arch}-{i}.bin")
@@ -239,8 +244,8 @@ def main() -> None:
                     pairs.append((run, one, capacity))
                 if not args.no_gensim:
                     out = os.path.join(tmp, f"gensim-{arch}-{i}.bin")
-                    source = corpus_lines if mode == "corpus_file" else args.corpus
-                    runs.append(score(run_gensim(mode, source, out, settings, run.words), out))
+                    runs.append(score(run_gensim(mode, corpus_lines, out, settings, run.words),
+                                      out))
                     print_progress(runs[-1])
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"corpus {args.corpus}, settings: dim {args.dim} window {args.window} negative "

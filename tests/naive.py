@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from w2v.training_kernels import MAX_EXP, TABLE_SIZE
+from w2v.training_kernels import MAX_EXP, MAX_REDRAWS, TABLE_SIZE
 
 MASK64 = (1 << 64) - 1
 
@@ -93,9 +93,12 @@ def train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alph
             negatives = []
             for _ in range(negative):
                 t = rng.negative(threshold, alias)
-                while t == word:
+                redraws = 0
+                while t == word and redraws < MAX_REDRAWS:
                     t = rng.negative(threshold, alias)
-                negatives.append(t)
+                    redraws += 1
+                if t != word:  # still the positive word: this negative is skipped
+                    negatives.append(t)
             if cbow:
                 total = sum(syn0[c] for c in context)
                 inputs = [total / len(context) if cbow_mean else total]
@@ -109,8 +112,8 @@ def train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alph
                                     sig, skip_saturated=True)
                     grads[i] = grads[i] + step
             if negative:
-                step = block(inputs, [word] + negatives, [1] + [0] * negative, syn1neg, alpha,
-                             sig)
+                step = block(inputs, [word] + negatives, [1] + [0] * len(negatives), syn1neg,
+                             alpha, sig)
                 grads = [g + s for g, s in zip(grads, step)]
             if cbow:
                 g = grads[0] if cbow_mean else grads[0] / len(context)

@@ -51,8 +51,10 @@ def test_kernel_matches_reference(variant):
     reference = tuple(w.astype(np.float64) for w in weights)
     settings = (window, negative, hs, cbow_mean, shrink, 40)
     kernel = kernels.train_cbow_chunk if cbow else kernels.train_skipgram_chunk
-    loss, predictions, kept = kernel(tokens, vocab_tables, weights, settings, 0.05, 0.01,
-                                     np.uint64(12345), (SIG, LOGSIG))
+    loss, predictions, kept, finished = kernel(tokens, vocab_tables, weights, settings, 0.05,
+                                               0.01, np.uint64(12345), (SIG, LOGSIG),
+                                               np.zeros(1, np.uint8))
+    assert finished
     reference_chunk(cbow, tokens, vocab_tables, reference, settings, 0.05, 0.01, 12345, SIG)
     assert predictions > 0 and 0 < kept < len(tokens)
     assert 0.1 < loss / predictions < 1.0
@@ -108,3 +110,41 @@ def test_sigmoid_tables_are_symmetric():
 def test_chunk_seed_is_nonzero_and_distinct():
     seeds = {kernels.chunk_seed(s, e, k) for s in range(3) for e in range(3) for k in range(50)}
     assert len(seeds) == 450 and 0 not in seeds
+
+
+def _run(variant, weights, vocab_tables, tokens, stop=None):
+    cbow, window, negative, hs, cbow_mean, shrink = VARIANTS[variant]
+    kernel = kernels.train_cbow_chunk if cbow else kernels.train_skipgram_chunk
+    return kernel(tokens, vocab_tables, weights, (window, negative, hs, cbow_mean, shrink, 40),
+                  0.05, 0.01, np.uint64(12345), (SIG, LOGSIG),
+                  np.zeros(1, np.uint8) if stop is None else stop)
+
+
+@pytest.mark.parametrize("variant", ["skipgram", "cbow"])
+def test_a_starved_negative_table_skips_negatives_instead_of_looping(variant):
+    """Word 0 holds all the negatives' mass: for it, every redraw gives it again."""
+    weights, vocab_tables, tokens = _setup()
+    threshold, alias = alias_table(np.array([1.0] + [1e-60] * 11))
+    vocab_tables = (*vocab_tables[:2], threshold, alias, *vocab_tables[4:])
+    reference = tuple(w.astype(np.float64) for w in weights)
+    loss, predictions, _, finished = _run(variant, weights, vocab_tables, tokens)
+    cbow, window, negative, hs, cbow_mean, shrink = VARIANTS[variant]
+    reference_chunk(cbow, tokens, vocab_tables, reference, (window, negative, hs, cbow_mean,
+                                                            shrink, 40), 0.05, 0.01, 12345, SIG)
+    assert finished and np.isfinite(loss)
+    for ours, theirs in zip(weights, reference):  # float32 against float64: relative error
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=2e-6)
+
+
+def test_nan_weights_give_a_nan_loss_without_reading_past_the_tables():
+    weights, vocab_tables, tokens = _setup()
+    weights[0][:] = np.nan  # a NaN score would index the sigmoid table with int(NaN)
+    loss, _, _, finished = _run("skipgram", weights, vocab_tables, tokens)
+    assert finished and np.isnan(loss)  # the driver stops on it
+
+
+def test_the_stop_flag_makes_a_chunk_return_early():
+    weights, vocab_tables, tokens = _setup()
+    loss, predictions, _, finished = _run("skipgram", weights, vocab_tables, tokens,
+                                          stop=np.ones(1, np.uint8))
+    assert not finished and predictions == 0

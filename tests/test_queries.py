@@ -184,3 +184,21 @@ def test_stdin_queries_are_answered_as_they_arrive(topic_model):
         proc.stdin.close()
         proc.stdout.close()
         proc.wait(timeout=30)
+
+
+def test_evaluate_restrict_applies_to_word_pairs_too(runner, tmp_path):
+    words = ["king", "queen", "man", "woman", "apple", "pear"]  # most frequent first
+    vectors = np.random.default_rng(1).normal(size=(len(words), 5)).astype(np.float32)
+    path = tmp_path / "v.bin"
+    save_word2vec(str(path), words, vectors, binary=True)
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("king\tqueen\t9\nman\twoman\t8\nking\tman\t5\napple\tpear\t7\n")
+
+    def found(*restrict):
+        result = run(runner, "evaluate", "-m", path, "--pairs", pairs, "--json", *restrict)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["pairs"]["pairs.tsv"]["pairs"]
+
+    assert found() == 4  # gensim's default for pairs: the 300,000 most frequent words
+    assert found("--restrict", "4") == 3  # apple and pear are past the 4 most frequent
+    assert found("--restrict", "0") == 4  # 0: no restriction

@@ -44,14 +44,11 @@ def test_signal_mid_training_saves_a_checkpoint_that_resumes(tmp_path, long_corp
                              str(out), "--epochs", "20", "--dim", "16", "--min-count", "2",
                              "--sample", "0"],
                             stderr=subprocess.PIPE, text=True)
-    assert "read " in proc.stderr.readline()  # reading is done: training has started
-    time.sleep(1.0)
+    _wait_for_line(proc, "epoch 1:")  # training is under way, with epochs still to go
     proc.send_signal(sig)
-    started = time.monotonic()
     stderr = proc.stderr.read()
     proc.stderr.close()
-    assert proc.wait(timeout=20) == code
-    assert time.monotonic() - started < 5
+    assert proc.wait(timeout=30) == code
     assert "Traceback" not in stderr
     assert f"resume with: w2v train --resume {out}.checkpoint" in stderr
     assert not out.exists()
@@ -185,25 +182,89 @@ def test_hostile_corpora_train_or_fail_cleanly(tmp_path, small_corpus):
     assert result.exit_code == 1 and "bad.txt.gz: cannot read" in result.stderr
 
 
-def test_second_interrupt_exits_at_once_without_partial_files(tmp_path, long_corpus):
+def _wait_for_line(proc: subprocess.Popen, start: str) -> list[str]:
+    """Read the process's stderr until a line starting with `start`; the lines read."""
+    lines = []
+    while not (lines and lines[-1].startswith(start)):
+        line = proc.stderr.readline()
+        assert line, f"the process ended before printing {start!r}: {lines}"
+        lines.append(line)
+    return lines
+
+
+def _slow_training(tmp_path, out) -> subprocess.Popen:
+    """A run whose every chunk takes minutes (huge dimension, window and negatives), started
+    and past its first log line of training."""
+    corpus = tmp_path / "slow.txt"
+    corpus.write_text("\n".join(topic_sentences(2000, seed=4)) + "\n")
+    proc = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(corpus), "-o", str(out),
+                             "--dim", "4000", "--window", "50", "--negative", "60",
+                             "--sample", "0", "--min-count", "1", "--threads", "2"],
+                            stderr=subprocess.PIPE, text=True)
+    _wait_for_line(proc, "training ")
+    time.sleep(1.0)  # position the signal inside the first chunks (each takes minutes)
+    return proc
+
+
+def test_sigterm_ends_a_run_whose_chunks_take_minutes(tmp_path):
     out = tmp_path / "v.w2v"
-    proc = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(long_corpus), "-o",
-                             str(out), "--epochs", "20", "--dim", "300", "--min-count", "2",
-                             "--sample", "0"], stderr=subprocess.PIPE, text=True)
-    assert "read " in proc.stderr.readline()
-    time.sleep(1.0)
-    proc.send_signal(signal.SIGINT)
-    time.sleep(0.01)
-    proc.send_signal(signal.SIGINT)
+    proc = _slow_training(tmp_path, out)
+    proc.send_signal(signal.SIGTERM)
     stderr = proc.stderr.read()
     proc.stderr.close()
-    assert proc.wait(timeout=20) == 130
-    assert "Traceback" not in stderr
-    leftovers = [p.name for p in tmp_path.iterdir()]
-    assert not [name for name in leftovers if name.endswith(".tmp")], leftovers
-    assert "v.w2v" not in leftovers
+    assert proc.wait(timeout=60) == 143, stderr  # the kernels were told to return early
+    assert "Traceback" not in stderr and "checkpoint saved" in stderr
+    assert "cut short" in stderr  # the checkpoint is honest about the unfinished chunks
+    assert load_checkpoint(f"{out}.checkpoint").progress.next_job == 0
 
 
+def test_second_interrupt_exits_at_once_without_a_checkpoint(tmp_path):
+    out = tmp_path / "v.w2v"
+    proc = _slow_training(tmp_path, out)
+    proc.send_signal(signal.SIGINT)  # the first waits for the running chunks...
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)  # ...the second gives up without saving anything
+    stderr = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 130
+    assert "Traceback" not in stderr and "checkpoint saved" not in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slow.txt"]  # no partial files
+
+
+def test_a_one_word_vocabulary_is_refused_not_trained_forever(tmp_path):
+    corpus = tmp_path / "one.txt"
+    corpus.write_text("hello " * 250 + "\n")
+    proc = subprocess.run([sys.executable, "-m", "w2v", "train", str(corpus), "-o",
+                           str(tmp_path / "v.bin"), "--min-count", "1"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "at least two distinct words" in proc.stderr
+
+
+@pytest.mark.parametrize("exponent", ["10", "-10"])
+def test_a_starved_negative_table_does_not_hang(tmp_path, exponent):
+    corpus = tmp_path / "two.txt"  # with --ns-exponent 10 'hello' takes all the negatives' mass
+    corpus.write_text("hello " * 249 + "world\n")
+    proc = subprocess.run([sys.executable, "-m", "w2v", "train", str(corpus), "-o",
+                           str(tmp_path / "v.bin"), "--min-count", "1", "--threads", "1",
+                           "--ns-exponent", exponent, "-q"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert np.isfinite(load(str(tmp_path / "v.bin")).vectors).all()
+
+
+def test_divergence_stops_in_the_first_chunk_not_after_the_last_epoch(tmp_path, topic_corpus):
+    out = tmp_path / "v.bin"
+    proc = subprocess.run([sys.executable, "-m", "w2v", "train", str(topic_corpus), "-o",
+                           str(out), "--alpha", "10", "--min-alpha", "10", "--sample", "0",
+                           "--min-count", "1", "--dim", "8", "--threads", "1",
+                           "--epochs", "10000"],  # hours of training if it did not stop
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "diverged in epoch 1 " in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+@pytest.mark.slow
 def test_a_200_megabyte_line_trains_in_bounded_memory(tmp_path):
     words = " ".join(f"w{i % 5000}" for i in range(200_000)) + " "
     path = tmp_path / "line.txt"

@@ -26,8 +26,9 @@ def _nearest_same_topic_share(model) -> float:
 
 @pytest.mark.parametrize("arch", ["skipgram", "cbow"])
 def test_topic_words_are_nearest_neighbours(topic_corpus, arch):
+    # one thread and a seed: the same weights every run, so the threshold cannot flicker
     model = w2v.train(str(topic_corpus), arch=arch, dim=24, window=3, epochs=5, min_count=2,
-                      threads=2, sample=0)
+                      threads=1, sample=0, seed=1)
     assert _nearest_same_topic_share(model) >= 0.9
     losses = [e.mean_loss for e in model.report.epochs]
     assert losses[-1] < losses[0]  # the loss goes down

@@ -23,6 +23,8 @@ BENCHMARKS = os.path.join(os.path.dirname(__file__), "benchmarks")
 DEFAULT_ANALOGIES = os.path.join(BENCHMARKS, "questions-words.txt")
 DEFAULT_PAIRS = [os.path.join(BENCHMARKS, "wordsim353.tsv"),
                  os.path.join(BENCHMARKS, "simlex999.txt")]
+ANALOGY_RESTRICT = 30_000  # gensim's defaults: the most frequent words that answer and are asked
+PAIRS_RESTRICT = 300_000
 
 
 @dataclass
@@ -118,7 +120,7 @@ def read_analogies(path: str) -> list[tuple[str, list[tuple[str, str, str, str]]
 
 
 def evaluate_analogies(wv: WordVectors, path: str = DEFAULT_ANALOGIES,
-                       restrict: int | None = 30_000) -> AnalogyResult:
+                       restrict: int | None = ANALOGY_RESTRICT) -> AnalogyResult:
     """Accuracy on an analogy file, as gensim's evaluate_word_analogies(case_insensitive=True)."""
     vocab = _case_insensitive_vocab(wv, restrict)
     result = AnalogyResult()
@@ -169,7 +171,8 @@ def read_pairs(path: str) -> list[tuple[str, str, float]]:
     return pairs
 
 
-def evaluate_pairs(wv: WordVectors, path: str, restrict: int | None = 300_000) -> PairsResult:
+def evaluate_pairs(wv: WordVectors, path: str,
+                   restrict: int | None = PAIRS_RESTRICT) -> PairsResult:
     """Spearman and Pearson correlation of cosine similarity with human scores."""
     vocab = _case_insensitive_vocab(wv, restrict)
     gold, predicted = [], []

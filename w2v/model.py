@@ -41,6 +41,10 @@ def check_vocabulary(stats: CorpusStats, counter: WordCounter, vocab: Vocabulary
         top = int(counter.counts.max()) if counter.provisional_size else 0
         raise CorpusError(f"no word occurs at least {config.min_count} times (the most frequent "
                           f"occurs {top} times); lower --min-count")
+    if len(vocab) == 1:  # no context, no negative and no Huffman tree could tell it apart
+        raise CorpusError(f"the vocabulary holds one word ('{vocab.words[0]}'); word vectors "
+                          f"need at least two distinct words: give more text or lower "
+                          f"--min-count")
 
 
 def initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingReport,

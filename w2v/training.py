@@ -15,6 +15,7 @@ Does not: parse options, write output files (see `formats`), or contain any inne
 from __future__ import annotations
 
 import dataclasses
+import math
 import shlex
 import sys
 import threading
@@ -45,6 +46,8 @@ from .scheduler import AbortNow, JobScheduler
 from .tokenize import Tokenizer
 from .vocab import Vocabulary
 
+_INTERRUPT_GRACE = 2.0  # seconds an interrupt waits for running chunks before cutting them short
+
 
 def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
           progress: bool = True, checkpoint_path: str | None = None,
@@ -63,6 +66,19 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
     config = (config or TrainConfig()).resolved()
     config.validate()
     unmap_large_buffers()
+    with terminate_as_exception():
+        try:
+            return _train(corpus_paths, config, progress, checkpoint_path, checkpoint_every,
+                          resume, init, output_path, given_vocab, on_vocabulary)
+        except AbortNow:
+            raise
+        except (KeyboardInterrupt, Terminated) as exc:  # while reading or preparing
+            raise TrainingInterrupted("interrupted before training started; nothing was saved",
+                                      exit_status(exc)) from None
+
+
+def _train(corpus_paths, config, progress, checkpoint_path, checkpoint_every, resume, init,
+           output_path, given_vocab, on_vocabulary) -> Model:
     started = time.perf_counter()
     counter = WordCounter(None if given_vocab else config.max_vocab_size)
     if given_vocab:
@@ -106,13 +122,14 @@ def train(corpus_paths: list[str], config: TrainConfig | None = None, *,
         run = _Epochs(model, corpus, remap, progress,
                       start=resume.progress if resume else None,
                       checkpoint=(checkpoint_every, save) if checkpoint_every and save else None)
-        with terminate_as_exception():
-            try:
-                run.run()
-            except AbortNow:
-                raise
-            except (KeyboardInterrupt, Terminated) as exc:
-                raise _interrupted(run, save, checkpoint_path, exit_status(exc)) from None
+        _log(progress, f"training {config.arch}: {config.epochs} epochs of "
+             f"{corpus.stats.words:,} words on {config.threads} threads")
+        try:
+            run.run()
+        except AbortNow:
+            raise
+        except (KeyboardInterrupt, Terminated) as exc:
+            raise _interrupted(run, save, checkpoint_path, exit_status(exc)) from None
     return model
 
 
@@ -121,9 +138,11 @@ def _interrupted(run: _Epochs, save, checkpoint_path, code) -> TrainingInterrupt
     if save is None:
         return TrainingInterrupted(f"interrupted at {done:.0%}; nothing was saved", code)
     save(run.state())  # a second Ctrl-C here aborts the write and leaves no partial file
+    cut = ("; chunks cut short will be trained again, so the result will differ slightly from "
+           "an uninterrupted run" if run.cut_short else "")
     return TrainingInterrupted(
         f"interrupted at {done:.0%}; checkpoint saved to {checkpoint_path}; resume with: "
-        f"w2v train --resume {shlex.quote(checkpoint_path)}", code)
+        f"w2v train --resume {shlex.quote(checkpoint_path)}{cut}", code)
 
 
 def _reading_bar(progress: bool) -> tqdm:
@@ -184,6 +203,10 @@ class _Epochs:
         self._logged = int(np.count_nonzero(self.epoch_words >= self.epoch_words_total))
         self.recent_loss = 0.0
         self._buffers: dict[int, np.ndarray] = {}  # one chunk buffer per worker thread
+        # set when an interrupt cannot wait for running chunks: they return early, and are
+        # listed in cut_short so that a checkpoint counts them as not done
+        self.stop = np.zeros(1, dtype=np.uint8)
+        self.cut_short: list[int] = []
 
     def alpha_at(self, words_done: float) -> float:
         cfg = self.model.config
@@ -192,7 +215,7 @@ class _Epochs:
 
     def state(self) -> Progress:
         """The exact progress so far; call only while no job is in flight."""
-        return Progress(self.scheduler.next_job, self.epoch_loss.tolist(),
+        return Progress(min([self.scheduler.next_job, *self.cut_short]), self.epoch_loss.tolist(),
                         self.epoch_predictions.tolist(), self.epoch_words.tolist(),
                         self.prior_seconds + time.perf_counter() - self._started)
 
@@ -214,7 +237,7 @@ class _Epochs:
             self._log_finished_epochs(bar)
 
         try:
-            self.scheduler.run(watch)
+            self.scheduler.run(watch, grace=_INTERRUPT_GRACE, force=self._cut_short)
         finally:
             bar.close()
         self._log_finished_epochs(bar)
@@ -223,8 +246,12 @@ class _Epochs:
 
     # ------------------------------------------------------------ one job
 
+    def _cut_short(self) -> None:
+        self.stop[0] = 1
+
     def _work(self, job: int):
-        """Train one chunk of one epoch (in a worker thread); returns (loss, predictions)."""
+        """Train one chunk of one epoch (in a worker thread); returns (loss, predictions,
+        finished)."""
         cfg = self.model.config
         epoch, k = self.jobs[job]
         buffer = self._buffers.get(threading.get_ident())
@@ -232,19 +259,27 @@ class _Epochs:
             buffer = self._buffers[threading.get_ident()] = np.empty(CHUNK_IDS, dtype=np.int32)
         tokens = self.corpus.read_chunk(k, buffer)
         done_before = epoch * self.epoch_words_total + self.words_before[k]
-        loss, predictions, _ = self.kernel(
+        loss, predictions, _, finished = self.kernel(
             tokens, self.vocab_tables,
             (self.model.vectors, self.model.output, self.model.output_hs),
             (cfg.window, cfg.negative, int(cfg.hs), int(cfg.cbow_mean), int(cfg.shrink_windows),
              cfg.max_sentence_length),
             self.alpha_at(done_before), self.alpha_at(done_before + self.corpus.chunk_words[k]),
-            np.uint64(self.chunk_seed(cfg.seed, epoch, k)), self.tables)
-        return loss, predictions
+            np.uint64(self.chunk_seed(cfg.seed, epoch, k)), self.tables, self.stop)
+        return loss, predictions, finished
 
     def _record(self, job: int, result) -> None:
-        """Add a finished job's tallies (under the scheduler's lock)."""
-        loss, predictions = result
+        """Add a finished job's tallies (under the scheduler's lock); a non-finite loss stops
+        the run at once, in the chunk where the weights diverged."""
+        loss, predictions, finished = result
         epoch, k = self.jobs[job]
+        if not finished:
+            self.cut_short.append(job)
+            return
+        if not math.isfinite(loss):
+            done = (self.words_done + self.corpus.chunk_words[k]) / max(self.total_words, 1)
+            raise TrainingDiverged(f"training diverged in epoch {epoch + 1} ({done:.1%} done): "
+                                   f"the loss became {loss}; try a smaller --alpha")
         self.words_done += self.corpus.chunk_words[k]
         self.epoch_loss[epoch] += loss
         self.epoch_predictions[epoch] += predictions

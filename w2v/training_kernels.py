@@ -12,12 +12,16 @@ predicting the centre word from each context word's input vector) with these del
   the centre word and its negatives in one dense block, then updated together. Far fewer random
   memory reads, same accuracy.
 * Negatives are drawn with an alias table (exact count**0.75 shares, O(1) per draw); a negative
-  equal to the positive word is drawn again instead of skipped.
+  equal to the positive word is drawn again instead of skipped, at most MAX_REDRAWS times (then
+  that negative is skipped, as word2vec.c skips every one): no vocabulary can make it loop forever.
 * Random numbers come from xorshift64* seeded per chunk, so with one thread a run is a pure
   function of its seed, whatever the thread scheduling.
 * The learning rate decays linearly inside a chunk between the two values the driver passes.
 * Sigmoid and log-sigmoid come from 1024-entry tables sampled at bin centres over [-6, 6]; the
-  loss (-log sigmoid per prediction) is summed in float64.
+  loss (-log sigmoid per prediction) is summed in float64. A NaN score never indexes the tables:
+  it makes the loss NaN, which the driver sees at the end of the chunk and stops on.
+* The driver can make a chunk return early by setting `stop[0]` (checked before each centre
+  word), so an interrupt never waits for a long chunk to finish.
 
 Hierarchical softmax (word2vec.c's Huffman tree, see `sampling.huffman_tree`) and negative sampling
 are the same step with different output rows and labels. Skip-gram and CBOW are thin loops around
@@ -34,6 +38,7 @@ from .jit import JIT_OPTIONS as _JIT
 
 MAX_EXP = 6.0
 TABLE_SIZE = 1024
+MAX_REDRAWS = 16  # draws of a negative equal to the positive word before it is skipped
 _TABLE_SCALE = TABLE_SIZE / (2.0 * MAX_EXP)
 
 _U12, _U25, _U27, _U32 = np.uint64(12), np.uint64(25), np.uint64(27), np.uint64(32)
@@ -130,16 +135,19 @@ def _update_block(h, n_in, targets, labels, n_out, syn1, alpha, grad, scores, si
             f = np.float32(0.0)
             for d in range(dim):
                 f += h[i, d] * row[d]
-            if f >= MAX_EXP:
+            if -MAX_EXP < f < MAX_EXP:  # false for NaN too: it never reaches the table index
+                k = int((f + MAX_EXP) * _TABLE_SCALE)
+                g = label - sig[k]
+                loss -= logsig[k] if label > 0.5 else logsig[TABLE_SIZE - 1 - k]
+            elif f >= MAX_EXP:
                 g = 0.0 if skip_saturated else label - 1.0
                 loss += 0.0 if label > 0.5 else f
             elif f <= -MAX_EXP:
                 g = 0.0 if skip_saturated else label
                 loss += -f if label > 0.5 else 0.0
-            else:
-                k = int((f + MAX_EXP) * _TABLE_SCALE)
-                g = label - sig[k]
-                loss -= logsig[k] if label > 0.5 else logsig[TABLE_SIZE - 1 - k]
+            else:  # NaN: the weights diverged; a NaN loss tells the driver
+                g = 0.0
+                loss += f
             scores[i] = g * alpha
         for i in range(n_in):  # input gradients see the output row before its update
             s = scores[i]
@@ -154,12 +162,19 @@ def _update_block(h, n_in, targets, labels, n_out, syn1, alpha, grad, scores, si
 
 @numba.njit(**_JIT)
 def _sample_targets(state, word, negative, targets, neg_threshold, neg_alias):
+    """The positive word then up to `negative` negatives in targets; returns how many."""
     targets[0] = word
-    for j in range(1, negative + 1):
+    n = 1
+    for _ in range(negative):
         t = _draw_negative(state, neg_threshold, neg_alias)
-        while t == word:
+        redraws = 0
+        while t == word and redraws < MAX_REDRAWS:
             t = _draw_negative(state, neg_threshold, neg_alias)
-        targets[j] = t
+            redraws += 1
+        if t != word:
+            targets[n] = t
+            n += 1
+    return n
 
 
 @numba.njit(**_JIT)
@@ -175,7 +190,7 @@ def _gather_context(sentence, n, i, reach, context):
 
 @numba.njit(**_JIT)
 def _train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alpha_end, seed,
-                 tables):
+                 tables, stop):
     remap, keep, neg_threshold, neg_alias, points, hs_labels, code_lengths = vocab_tables
     syn0, syn1neg, syn1hs = weights
     window, negative, hs, cbow_mean, shrink_windows, max_sentence = settings
@@ -196,18 +211,22 @@ def _train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alp
     kept = 0
     pos = 0
     n_tokens = len(tokens)
+    n_targets = 0
     while pos < n_tokens:
         alpha = np.float32(alpha_start + (alpha_end - alpha_start) * pos / n_tokens)
         pos, n = _next_sentence(tokens, pos, remap, keep, state, sentence)
         kept += n
         for i in range(n):
+            if stop[0]:
+                return loss, predictions, kept, False
             word = sentence[i]
             reach = window - _below(state, window) if shrink_windows else window
             c = _gather_context(sentence, n, i, reach, context)
             if c == 0:
                 continue
             if negative:
-                _sample_targets(state, word, negative, targets, neg_threshold, neg_alias)
+                n_targets = _sample_targets(state, word, negative, targets, neg_threshold,
+                                            neg_alias)
             n_in = 1 if cbow else c
             if cbow:  # the mean (or sum) of the context vectors predicts the centre word
                 for d in range(dim):
@@ -238,9 +257,9 @@ def _train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alp
                                           True)
                 predictions += n_in * length
             if negative:
-                loss += _update_block(h, n_in, targets, ns_labels, negative + 1, syn1neg,
-                                      alpha, grad, scores, sig, logsig, False)
-                predictions += n_in * (negative + 1)
+                loss += _update_block(h, n_in, targets, ns_labels, n_targets, syn1neg, alpha,
+                                      grad, scores, sig, logsig, False)
+                predictions += n_in * n_targets
             if cbow:
                 if not cbow_mean:  # gensim: a sum's error is shared among its terms
                     inv = np.float32(1.0 / c)
@@ -255,26 +274,27 @@ def _train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alp
                     row = syn0[context[k]]
                     for d in range(dim):
                         row[d] += grad[k, d]
-    return loss, predictions, kept
+    return loss, predictions, kept, True
 
 
 @numba.njit(**_JIT)
 def train_skipgram_chunk(tokens, vocab_tables, weights, settings, alpha_start, alpha_end, seed,
-                         tables):
-    """Skip-gram over one chunk of provisional ids; returns (loss, predictions, kept words).
+                         tables, stop):
+    """Skip-gram over one chunk of provisional ids; returns (loss, predictions, kept words,
+    finished), finished being False when `stop[0]` made the chunk return early.
 
     vocab_tables = (remap, keep, neg_threshold, neg_alias, hs_points, hs_labels, code_lengths),
     weights = (syn0, syn1neg, syn1hs), settings = (window, negative, hs, cbow_mean,
-    shrink_windows, max_sentence_length), tables = sigmoid_tables(). An unused output matrix
-    (syn1neg without negatives, syn1hs without hs) may have zero rows.
+    shrink_windows, max_sentence_length), tables = sigmoid_tables(), stop = uint8[1]. An unused
+    output matrix (syn1neg without negatives, syn1hs without hs) may have zero rows.
     """
     return _train_chunk(False, tokens, vocab_tables, weights, settings, alpha_start, alpha_end,
-                        seed, tables)
+                        seed, tables, stop)
 
 
 @numba.njit(**_JIT)
 def train_cbow_chunk(tokens, vocab_tables, weights, settings, alpha_start, alpha_end, seed,
-                     tables):
+                     tables, stop):
     """CBOW over one chunk; same arguments and result as train_skipgram_chunk."""
     return _train_chunk(True, tokens, vocab_tables, weights, settings, alpha_start, alpha_end,
-                        seed, tables)
+                        seed, tables, stop)

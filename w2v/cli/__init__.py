@@ -24,9 +24,13 @@ from ..errors import ConfigError, TrainingInterrupted, W2VError
 from . import query, tools, train
 from .common import CONTEXT
 
+PIPE_CLOSED = 141  # as a shell reports a process ended by SIGPIPE: the reader went away
+INTERRUPTED = 130
+
 
 class _Group(click.Group):
-    """Turns every W2VError raised by a command into click's one-line error."""
+    """Turns every W2VError raised by a command into click's one-line error, and a closed
+    stdout into PIPE_CLOSED before click's own handler makes it a plain exit status 1."""
 
     def invoke(self, ctx):
         try:
@@ -37,6 +41,8 @@ class _Group(click.Group):
             raise click.UsageError(str(exc), ctx) from None
         except W2VError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:
+            raise click.exceptions.Exit(PIPE_CLOSED) from None
 
 
 class _Interrupted(click.ClickException):
@@ -67,22 +73,24 @@ for _command in (train.train, train.vocab, train.phrases, query.similar, query.a
 
 
 def main() -> None:
-    """Console entry point: maps w2v errors, interrupts and closed pipes to exit codes."""
+    """Console entry point: every outcome becomes one exit status (see the module docstring).
+
+    click's main runs with standalone_mode=False so that errors are ours to report; it then
+    returns a command's exit status instead of exiting, which must be passed on.
+    """
     try:
-        cli.main(standalone_mode=False, prog_name="w2v")
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        status = cli.main(standalone_mode=False, prog_name="w2v")
+        sys.stdout.flush()  # a reader that went away is noticed here at the latest
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
-    except click.Abort:  # click's form of KeyboardInterrupt (Ctrl-C outside training)
+        status = exc.exit_code
+    except click.Abort:  # click's form of Ctrl-C outside training
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        status = INTERRUPTED
     except BrokenPipeError:
-        # the reader went away (`w2v similar king | head -1`): not an error worth a traceback
+        status = PIPE_CLOSED
+    if status == PIPE_CLOSED:
+        # output still buffered would fail again at exit, with an "Exception ignored" message
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(141)
+    sys.exit(status if isinstance(status, int) else 0)

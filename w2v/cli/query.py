@@ -154,8 +154,9 @@ def analogy(words, model, topn, method, as_json):
 @click.option("--pairs", multiple=True, type=click.Path(dir_okay=False),
               help="Word pairs with scores, tab-separated (repeatable); default: the bundled "
                    "WordSim353 and SimLex-999.")
-@click.option("--restrict", default=30_000, show_default=True, type=click.IntRange(0),
-              help="Only the N most frequent words answer and are asked (0: all).")
+@click.option("--restrict", type=click.IntRange(0), metavar="N",
+              help="Only the N most frequent words answer and are asked (0: all) [default: "
+                   "30000 for analogies, 300000 for word pairs, as gensim's defaults].")
 @json_option
 def evaluate(model, analogies, pairs, restrict, as_json):
     """Score vectors on analogy and word-similarity benchmarks (as gensim scores them).
@@ -172,12 +173,13 @@ def evaluate(model, analogies, pairs, restrict, as_json):
     wv = load_vectors(model)
     if not analogies and not pairs:
         analogies, pairs = ev.DEFAULT_ANALOGIES, ev.DEFAULT_PAIRS
-    restrict = restrict or None
+    analogy_restrict = _restriction(restrict, ev.ANALOGY_RESTRICT)
+    pairs_restrict = _restriction(restrict, ev.PAIRS_RESTRICT)
     result: dict = {}
     rows = []
     if analogies:
         check_readable(analogies)
-        res = ev.evaluate_analogies(wv, analogies, restrict)
+        res = ev.evaluate_analogies(wv, analogies, analogy_restrict)
         result["analogies"] = res.to_dict()
         name = os.path.basename(analogies)
         for sec in res.sections + [_named(res.semantic, "semantic"),
@@ -188,7 +190,7 @@ def evaluate(model, analogies, pairs, restrict, as_json):
         result["pairs"] = {}
         for path in pairs:
             check_readable(path)
-            res = ev.evaluate_pairs(wv, path)
+            res = ev.evaluate_pairs(wv, path, pairs_restrict)
             result["pairs"][os.path.basename(path)] = res.to_dict()
             name = os.path.basename(path)
             rows += [[name, "spearman", res.spearman], [name, "pearson", res.pearson],
@@ -198,6 +200,13 @@ def evaluate(model, analogies, pairs, restrict, as_json):
     else:
         for row in rows:
             click.echo("\t".join(cell(c) for c in row))
+
+
+def _restriction(given: int | None, default: int) -> int | None:
+    """The vocabulary restriction in force: the given N (0: none), else the default."""
+    if given is None:
+        return default
+    return given or None
 
 
 def _named(section, name):
