@@ -42,20 +42,57 @@ def test_a_huge_word_and_blocks_accumulate():
     assert counter.word(1) == long_word and counter.counts.tolist() == [1, 2, 2]
 
 
-def test_sorted_by_count_with_ties_in_gensim_order():
+def test_sorted_by_count_with_ties_in_first_appearance_order():
     vocab, remap = Vocabulary.from_counter(_count("b a c a b d d e"), min_count=1)
-    assert vocab.words == ["d", "a", "b", "e", "c"]
+    assert vocab.words == ["b", "a", "d", "c", "e"]
     assert vocab.counts.tolist() == [2, 2, 2, 1, 1]
     assert remap[-1] == LINE_BREAK
 
 
-def test_vocabulary_order_matches_gensim():
+def test_thousands_of_ties_match_gensim_by_count_and_keep_first_appearance_order():
     gensim = pytest.importorskip("gensim.models")
-    text = " ".join(f"w{(i * 7919) % 97 % (1 + i % 13)}" for i in range(3000))
-    vocab, _ = Vocabulary.from_counter(_count(text), min_count=1)
+    rng = np.random.default_rng(7)
+    words = [f"w{i}" for i in range(6000)]
+    tokens = [w for w in words for _ in range(int(rng.integers(1, 5)))]
+    rng.shuffle(tokens)
+    lines = [tokens[i:i + 40] for i in range(0, len(tokens), 40)]
+    vocab, _ = Vocabulary.from_counter(_count("\n".join(" ".join(line) for line in lines)),
+                                       min_count=1)
     model = gensim.Word2Vec(vector_size=4, min_count=1)
-    model.build_vocab([text.split()])
-    assert vocab.words == model.wv.index_to_key
+    model.build_vocab(lines)
+    theirs = model.wv.index_to_key
+    their_counts = [model.wv.get_vecattr(w, "count") for w in theirs]
+    assert sorted(vocab.words) == sorted(theirs)
+    assert vocab.counts.tolist() == their_counts  # the same count at every rank
+    for count in set(their_counts):  # the same words at every count
+        assert ({w for w, c in zip(vocab.words, vocab.counts) if c == count}
+                == {w for w, c in zip(theirs, their_counts) if c == count})
+    first_seen = {w: i for i, w in reversed(list(enumerate(tokens)))}
+    assert [(-c, first_seen[w]) for w, c in zip(vocab.words, vocab.counts)] == sorted(
+        (-c, first_seen[w]) for w, c in zip(vocab.words, vocab.counts))
+
+
+def test_a_saved_vocabulary_read_back_trains_the_same_vectors(tmp_path):
+    from click.testing import CliRunner
+
+    from w2v.cli import cli
+
+    rng = np.random.default_rng(3)
+    tokens = [f"w{i}" for i in range(3000) for _ in range(int(rng.integers(2, 5)))]
+    rng.shuffle(tokens)
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(" ".join(tokens[i:i + 12]) for i in range(0, len(tokens), 12)))
+    common = ["--dim", "8", "--epochs", "1", "--min-count", "2", "--threads", "1", "--seed", "3",
+              "-q"]
+    saved, first, second = tmp_path / "v.txt", tmp_path / "a.bin", tmp_path / "b.bin"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["train", str(corpus), "-o", str(first), "--save-vocab",
+                                 str(saved), *common])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["train", str(corpus), "-o", str(second), "--read-vocab",
+                                 str(saved), *common])
+    assert result.exit_code == 0, result.output
+    assert first.read_bytes() == second.read_bytes()
 
 
 def test_min_count_maps_rare_words_to_unknown():
@@ -72,11 +109,12 @@ def test_pruning_drops_rare_words_and_raises_the_threshold():
     assert counter.prune_threshold == 2 and counter.pruned_words == 2
     vocab, _ = Vocabulary.from_counter(counter, min_count=1)
     assert vocab.words == ["a", "b"]
-    ids = counter.encode(b"c e a")  # c comes back under a new id and counts afresh
-    assert ids.tolist()[0] == 4 and counter.word(4) == "c"
+    ids = counter.encode(b"c e a")  # c comes back, under the freed id 2, counted afresh
+    assert ids.tolist() == [2, 3, 0] and counter.provisional_size == 4
     # four words again: everything seen at most twice goes (b, c, e), as word2vec.c would
     vocab, remap = Vocabulary.from_counter(counter, min_count=1)
-    assert vocab.words == ["a"] and counter.prune_threshold == 3 and remap[2] == UNKNOWN
+    assert vocab.words == ["a"] and counter.prune_threshold == 3
+    assert (remap[:counter.provisional_size] >= 0).sum() == 1
 
 
 def test_keep_thresholds_follow_word2vec_formula():
@@ -97,3 +135,31 @@ def test_alias_table_is_exact():
         prob[i] += share[i] / 4
         prob[alias[i]] += (1 - share[i]) / 4
     assert prob == pytest.approx(weights / weights.sum(), abs=1e-9)
+
+
+def _realised(weights: np.ndarray) -> np.ndarray:
+    """The probability of each word under the alias table of `weights`, as the kernel draws."""
+    threshold, alias = alias_table(weights)
+    n = len(weights)
+    share = threshold.astype(np.float64) / 2**32
+    share[threshold == 2**32 - 1] = 1.0
+    prob = share / n
+    np.add.at(prob, alias, (1 - share) / n)
+    return prob
+
+
+@pytest.mark.parametrize("kind", ["random", "huge range", "zeros", "single", "integers"])
+def test_alias_table_is_exact_for_any_weights(kind):
+    rng = np.random.default_rng(1)
+    weights = {
+        "random": rng.random(10_000),
+        "huge range": 10.0 ** rng.uniform(-60, 60, 10_000),  # --ns-exponent 10 can give this
+        "zeros": np.where(rng.random(10_000) < 0.3, 0.0, rng.random(10_000)),
+        "single": np.array([7.0]),
+        "integers": rng.integers(1, 4, 10_000).astype(np.float64),  # exact ties in the sums
+    }[kind]
+    threshold, alias = alias_table(weights)
+    assert threshold.dtype == np.uint32 and alias.dtype == np.int32
+    assert ((alias >= 0) & (alias < len(weights))).all()
+    assert _realised(weights) == pytest.approx(weights / weights.sum(), abs=1e-12)
+    assert (_realised(weights)[weights == 0] == 0).all()

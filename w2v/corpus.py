@@ -1,10 +1,12 @@
 """Encode corpus files into provisional token ids kept on disk, and read them back in chunks.
 
-One streaming pass tokenizes every file, gives each word a provisional id (`vocab.WordCounter`),
+One streaming pass tokenizes every file, gives each word a provisional id (`counting.WordCounter`),
 and appends the ids, with LINE_BREAK after every line, to an anonymous temporary file. Training
 then reads fixed-size chunks of that file, epoch after epoch, so memory does not grow with the
 corpus and stdin or compressed input is read only once. Chunk boundaries act as line breaks,
-which at 2**17 ids a chunk changes nothing measurable.
+which at 2**17 ids a chunk changes nothing measurable. When pruning gave a word's id to another
+word, one more pass over the file rewrites the tokens written under the old owner to the
+counter's `stale_id`, which trains as an unknown word (see `counting`).
 
 Does not: read files (see `reading`), decide what is in the vocabulary (see `vocab`) or train
 anything.
@@ -83,6 +85,7 @@ class EncodedCorpus:
 
     def _encode(self, paths, tokenizer, counter, on_words):
         pending = np.empty(0, dtype=np.int32)
+        first_ordinal = counter.words_seen  # words a given vocabulary was seeded with
         self.stats.files, self.stats.paths = len(paths), list(paths)
         current = 0
         for index, ids in encoded_blocks(paths, tokenizer, counter):
@@ -96,8 +99,23 @@ class EncodedCorpus:
         return_free_memory()  # the reading pass's buffers, before training allocates
         try:
             self._file.flush()
+            if counter.reused_ids:  # only runs that pruned and reused ids pay for this pass
+                self._forget_stale_tokens(counter, first_ordinal)
         except OSError as exc:
             raise CorpusError(f"cannot write the temporary token file: {exc.strerror}") from None
+
+    def _forget_stale_tokens(self, counter: WordCounter, ordinal: int) -> None:
+        """Rewrite, chunk by chunk, the tokens whose id went to another word after them."""
+        buffer = np.empty(CHUNK_IDS, dtype=np.int32)
+        for k in range(self.n_chunks):
+            ids = self.read_chunk(k, buffer)
+            ordinal, rewritten = counter.mark_stale(ids, ordinal, counter.stale_id)
+            if rewritten:
+                data = memoryview(ids).cast("B")
+                done = 0
+                while done < len(data):
+                    done += os.pwrite(self._file.fileno(), data[done:],
+                                      k * CHUNK_IDS * _ITEM + done)
 
     def _end_line(self, pending: np.ndarray) -> np.ndarray:
         """End an unfinished last line of a file (files never share a line)."""

@@ -1,13 +1,20 @@
 """Count words as they stream past: provisional ids and counts from normalised bytes.
 
-`WordCounter` gives every distinct word a provisional id in order of first appearance and counts
-it; the hashing runs in a JIT kernel (`counting_kernels.encode`) that releases the GIL, so counting
-overlaps with decompression in another thread.
+`WordCounter` gives every distinct word a provisional id and counts it; the hashing runs in a JIT
+kernel (`counting_kernels.encode`) that releases the GIL, so counting overlaps with decompression
+in another thread. It also records each id's birth: the ordinal of the token (words seen before
+it) at which the id's current word got it.
 
-Pruning rule (word2vec.c's ReduceVocab and gensim's prune_vocab): whenever more than
-`max_vocab_size` distinct words are held, every word seen at most `threshold` times so far is
-dropped and `threshold` grows by one (it starts at 1). A dropped word that appears again starts a
-fresh count under a new provisional id; its earlier occurrences train as unknown words.
+Pruning rule (word2vec.c's ReduceVocab and gensim's prune_vocab), applied at the very token that
+makes more than `max_vocab_size` distinct words held: every word seen at most `threshold` times
+so far is dropped and `threshold` grows by one (it starts at 1), repeated while more than
+`max_vocab_size` words are still held. A dropped word that appears again is counted afresh.
+
+Memory follows the limit, not the stream: a dropped word's id and arena bytes go to the next new
+words. Tokens already encoded with an id that later went to another word are stale; they, and
+every earlier token of a word counted afresh, must train as unknown words. `mark_stale` finds
+them from the births: a token is stale when its ordinal is below its id's birth. Rewritten to
+`stale_id`, an id past every word's, they map to UNKNOWN (see `vocab`, `corpus`).
 
 Does not: read files or tokenize (see `reading`, `tokenize`), or decide the vocabulary
 (see `vocab`).
@@ -20,42 +27,50 @@ import numpy as np
 UNKNOWN = -2  # provisional id remapped for a word outside the vocabulary
 LINE_BREAK = -1  # provisional id marking the end of a line in an encoded corpus
 
+_INITIAL_IDS = 1 << 15
+
 
 class WordCounter:
     """Provisional ids and counts for every word seen so far, from normalised bytes (about
     20 ns a token)."""
 
     def __init__(self, max_vocab_size: int | None = None):
+        from . import counting_kernels as ck
+
         self.max_vocab_size = max_vocab_size
         self.prune_threshold = 1
         self.pruned_words = 0
-        self._slots = np.full(1 << 16, -1, dtype=np.int32)
-        self._hashes = np.zeros(1 << 15, dtype=np.uint64)
-        self._starts = np.zeros(1 << 15, dtype=np.int64)
-        self._lengths = np.zeros(1 << 15, dtype=np.int32)
-        self._counts = np.zeros(1 << 15, dtype=np.int64)
+        self._slots = np.full(2 * _INITIAL_IDS, ck.EMPTY, dtype=np.int32)
+        self._hashes = np.zeros(_INITIAL_IDS, dtype=np.uint64)
+        self._starts = np.zeros(_INITIAL_IDS, dtype=np.int64)
+        self._lengths = np.zeros(_INITIAL_IDS, dtype=np.int32)
+        self._counts = np.zeros(_INITIAL_IDS, dtype=np.int64)
+        self._births = np.zeros(_INITIAL_IDS, dtype=np.int64)
+        self._alive = np.zeros(_INITIAL_IDS, dtype=np.bool_)
+        self._free = np.zeros(_INITIAL_IDS, dtype=np.int32)  # a stack of freed ids
         self._arena = np.zeros(1 << 20, dtype=np.uint8)
-        self._alive = np.zeros(1 << 15, dtype=np.bool_)
-        self._sizes = np.zeros(2, dtype=np.int64)  # words, arena bytes used
+        self._sizes = np.zeros(7, dtype=np.int64)  # fields named in counting_kernels
+        no_limit = np.iinfo(np.int64).max
+        self._sizes[ck.LIMIT] = no_limit if max_vocab_size is None else max_vocab_size
 
     def encode(self, data: bytes) -> np.ndarray:
         """Provisional ids (int32, LINE_BREAK for each b'\\n') of the tokens in `data`."""
-        from . import counting_kernels
+        from . import counting_kernels as ck
 
         buf = np.frombuffer(data, dtype=np.uint8)
         out = np.empty(len(buf) + 1, dtype=np.int32)
+        words = (self._counts, self._births, self._alive, self._free)
         pos = n_out = 0
         while True:
-            pos, n_out, status = counting_kernels.encode(buf, pos, out, n_out, self.lookup_table(),
-                                                self._counts, self._sizes)
-            if status == counting_kernels.DONE:
+            pos, n_out, status = ck.encode(buf, pos, out, n_out, self.lookup_table(), words,
+                                           self._sizes)
+            if status == ck.DONE:
                 break
-            self._grow(len(buf) - pos)
-        n = self.provisional_size
-        self._alive[:n] |= self._counts[:n] > 0
-        if self.max_vocab_size is not None:
-            while self.distinct_words > self.max_vocab_size:
+            if status == ck.OVER_LIMIT:
                 self._prune()
+            else:
+                self._grow(len(buf) - pos)
+                words = (self._counts, self._births, self._alive, self._free)
         return out[:n_out]
 
     def seed(self, words: list[str]) -> None:
@@ -77,37 +92,55 @@ class WordCounter:
         self._counts[:len(counts)] = counts
         self._counts[len(counts):n] = 0
 
-    def _grow(self, pending_bytes: int) -> None:
-        from . import counting_kernels
+    def mark_stale(self, tokens: np.ndarray, ordinal: int, replacement: int) -> tuple[int, int]:
+        """Rewrite, in place, the tokens of `tokens` (encoded ids, `ordinal` words after the
+        first word this counter saw) that do not belong to their id's current word, to
+        `replacement`. Returns (the ordinal after `tokens`, tokens rewritten)."""
+        from . import counting_kernels as ck
 
-        n, used = (int(x) for x in self._sizes)
-        self._alive[:n] |= self._counts[:n] > 0  # words new in this block are alive too
-        if n + 1 > len(self._hashes) or 2 * (n + 1) > len(self._slots):
+        ordinal, replaced = ck.mark_stale(tokens, ordinal, self._births, replacement)
+        return int(ordinal), int(replaced)
+
+    def _grow(self, pending_bytes: int) -> None:
+        from . import counting_kernels as ck
+
+        n, used = self.provisional_size, int(self._sizes[ck.ARENA_USED])
+        if self._sizes[ck.FREE] == 0 and n == len(self._hashes):
             size = 2 * len(self._hashes)
-            for name in ("_hashes", "_starts", "_lengths", "_counts", "_alive"):
+            for name in ("_hashes", "_starts", "_lengths", "_counts", "_births", "_alive",
+                         "_free"):
                 old = getattr(self, name)
                 grown = np.zeros(size, dtype=old.dtype)
                 grown[:len(old)] = old
                 setattr(self, name, grown)
-            self._slots = np.full(2 * size, -1, dtype=np.int32)
-            counting_kernels.rebuild(self._slots, self._hashes[:n], self._alive[:n])
+        if 2 * (self._sizes[ck.HELD] + 1) > len(self._slots):
+            self._slots = np.full(2 * len(self._slots), ck.EMPTY, dtype=np.int32)
+            ck.rebuild(self._slots, self._hashes[:n], self._alive[:n])
         if used + pending_bytes > len(self._arena):
             grown = np.zeros(max(2 * len(self._arena), used + pending_bytes), dtype=np.uint8)
             grown[:used] = self._arena[:used]
             self._arena = grown
 
     def _prune(self) -> None:
-        from . import counting_kernels
+        """Apply the pruning rule until at most max_vocab_size words are held; the dropped
+        words' ids go on the free stack, smallest on top, and their bytes leave the arena."""
+        from . import counting_kernels as ck
 
         n = self.provisional_size
-        doomed = self._alive[:n] & (self._counts[:n] <= self.prune_threshold)
-        self.pruned_words += int(doomed.sum())
-        self._alive[:n] &= ~doomed
-        self._counts[:n][doomed] = 0
-        counting_kernels.rebuild(self._slots, self._hashes[:n], self._alive[:n])
-        self._sizes[1] = counting_kernels.compact(self._arena, self._starts[:n], self._lengths[:n],
-                                         self._alive[:n])
-        self.prune_threshold += 1
+        while self._sizes[ck.HELD] > self.max_vocab_size:
+            doomed = np.flatnonzero(self._alive[:n] & (self._counts[:n] <= self.prune_threshold))
+            self._alive[doomed] = False
+            self._counts[doomed] = 0
+            self._births[doomed] = ck.NO_OWNER
+            n_free = int(self._sizes[ck.FREE])
+            self._free[n_free:n_free + len(doomed)] = doomed[::-1]
+            self._sizes[ck.FREE] += len(doomed)
+            self._sizes[ck.HELD] -= len(doomed)
+            self.pruned_words += len(doomed)
+            self.prune_threshold += 1
+        ck.rebuild(self._slots, self._hashes[:n], self._alive[:n])
+        self._sizes[ck.ARENA_USED] = ck.compact(self._arena, self._starts[:n],
+                                                self._lengths[:n], self._alive[:n])
 
     def lookup_table(self) -> tuple:
         """The hash table arrays, for JIT loops that look words up (see counting_kernels.encode)."""
@@ -115,17 +148,48 @@ class WordCounter:
 
     @property
     def provisional_size(self) -> int:
-        return int(self._sizes[0])
+        """Ids given out so far: every id is below it."""
+        from . import counting_kernels as ck
+
+        return int(self._sizes[ck.IDS])
+
+    @property
+    def stale_id(self) -> int:
+        """The id `mark_stale` rewrites stale corpus tokens to: one past every word's id."""
+        return self.provisional_size
 
     @property
     def distinct_words(self) -> int:
         """Words currently counted (pruned ones excluded)."""
-        return int(self._alive[:self.provisional_size].sum())
+        from . import counting_kernels as ck
+
+        return int(self._sizes[ck.HELD])
+
+    @property
+    def words_seen(self) -> int:
+        """Word tokens encoded so far (line breaks excluded): the next token's ordinal."""
+        from . import counting_kernels as ck
+
+        return int(self._sizes[ck.WORDS_SEEN])
+
+    @property
+    def reused_ids(self) -> int:
+        """How many times a freed id went to a new word: when 0, no token is stale except
+        those of words pruned for good, whose count is 0 anyway."""
+        from . import counting_kernels as ck
+
+        return int(self._sizes[ck.REUSED])
 
     @property
     def counts(self) -> np.ndarray:
         """Count by provisional id (0 for pruned words)."""
         return self._counts[:self.provisional_size]
+
+    @property
+    def births(self) -> np.ndarray:
+        """By provisional id, the ordinal of the token at which its current word got it
+        (NO_OWNER for a freed id): first appearances, in the order vocabularies break ties."""
+        return self._births[:self.provisional_size]
 
     def word(self, i: int) -> str:
         start = int(self._starts[i])

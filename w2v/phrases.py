@@ -9,7 +9,8 @@ writes the text again, normalised like `w2v train` does, joining a pair (a, b) w
 with a, b and ab each seen at least min_count times, as word2phrase.c and gensim's Phrases
 score them. Pass k reads pass k-1's output, so two passes can make up to four-word phrases.
 Standard input is spooled to a temporary file, as it must be read twice. Memory is bounded
-as for the vocabulary: past --max-vocab-size words or pairs, the rarest are pruned.
+as for the vocabulary: past --max-vocab-size words or pairs, the rarest are pruned, and a
+pruned word's pairs go with it (its id may go to another word).
 
 Does not: train, or keep anything once the corpus is written.
 """
@@ -52,20 +53,26 @@ class PassReport:
 
 
 class _PairCounter:
-    """Adjacent pairs of provisional word ids, with the vocabulary's pruning rule."""
+    """Adjacent pairs of a `WordCounter`'s provisional word ids, with the vocabulary's pruning
+    rule; a pair dies with either of its words, whose id may then go to another word."""
 
-    def __init__(self, max_pairs: int):
+    def __init__(self, words: WordCounter, max_pairs: int):
         from . import phrases_kernels as pk
 
         self.pk = pk
+        self.words = words
         self.max_pairs = max_pairs
         self.keys = np.full(1 << 16, pk.NO_KEY, dtype=np.uint64)
         self.counts = np.zeros(1 << 16, dtype=np.int64)
         self.sizes = np.zeros(1, dtype=np.int64)
         self.previous = -1
         self.prune_threshold = 1
+        self._pruned_words = 0
 
     def add(self, ids: np.ndarray) -> None:
+        """Count the pairs of `ids`, the block the word counter encoded last."""
+        if self.words.pruned_words != self._pruned_words:
+            self._forget_pruned_words(ids)
         pos = 0
         while True:
             pos, self.previous, status = self.pk.count_pairs(ids, pos, self.previous, self.keys,
@@ -80,10 +87,27 @@ class _PairCounter:
     def end_line(self) -> None:
         self.previous = -1
 
-    def _rebuild(self, size: int, min_count: int) -> None:
+    def _forget_pruned_words(self, ids: np.ndarray) -> None:
+        """The word counter pruned while encoding `ids`: drop the pairs of every word pruned
+        in this block (dead, or reborn under a reused id: birth at or past the block's first
+        word), then blank this block's tokens of such words, as if pairs were counted token by
+        token and purged at the prune. Blanked tokens break pairs like unknown words."""
+        from .counting import UNKNOWN
+
+        self._pruned_words = self.words.pruned_words
+        since = self.words.words_seen - word_count(ids)
+        births = self.words.births
+        if self.previous >= 0 and births[self.previous] >= since:
+            self.previous = -1  # the block before ended with a word pruned since
+        self._rebuild(len(self.keys), 1, since)
+        self.words.mark_stale(ids, since, UNKNOWN)
+
+    def _rebuild(self, size: int, min_count: int, since: int | None = None) -> None:
         keys = np.full(size, self.pk.NO_KEY, dtype=np.uint64)
         counts = np.zeros(size, dtype=np.int64)
-        self.sizes[0] = self.pk.rehash(self.keys, self.counts, keys, counts, min_count)
+        since = np.iinfo(np.int64).max if since is None else since
+        self.sizes[0] = self.pk.rehash(self.keys, self.counts, keys, counts, min_count,
+                                       self.words.births, since)
         self.keys, self.counts = keys, counts
 
 
@@ -119,7 +143,7 @@ def _one_pass(paths: list[str], settings: PhraseSettings, out: BinaryIO) -> Pass
 
     tokenizer = Tokenizer(settings.lowercase, settings.strip_punctuation)
     words = WordCounter(settings.max_vocab_size)
-    pairs = _PairCounter(settings.max_vocab_size)
+    pairs = _PairCounter(words, settings.max_vocab_size)
     total = 0
     current = 0
     for index, ids in encoded_blocks(paths, tokenizer, words):

@@ -6,7 +6,7 @@ joining a pair with '_' when its score passes the threshold, left to right, neve
 word to a pair just formed (as word2phrase, so one pass makes bigrams, two make up to 4-grams).
 Only `@njit` functions of arrays and scalars live here.
 
-Does not: read files, normalise text or prune (see `phrases`).
+Does not: read files, normalise text or decide what to prune (see `phrases`).
 """
 
 from __future__ import annotations
@@ -57,11 +57,16 @@ def count_pairs(ids, pos, previous, keys, counts, sizes):
 
 
 @numba.njit(**_JIT)
-def rehash(keys, counts, new_keys, new_counts, min_count):
-    """Copy the pairs seen at least `min_count` times into a fresh table; returns how many."""
+def rehash(keys, counts, new_keys, new_counts, min_count, births, since):
+    """Copy the pairs seen at least `min_count` times whose both words got their ids before
+    ordinal `since` (births[id] < since) into a fresh table; returns how many."""
     held = 0
+    low = np.uint64(0xFFFFFFFF)
     for i in range(len(keys)):
-        if keys[i] != NO_KEY and counts[i] >= min_count:
+        if keys[i] == NO_KEY or counts[i] < min_count:
+            continue
+        first, second = keys[i] >> np.uint64(32), keys[i] & low
+        if births[first] < since and births[second] < since:
             slot = _slot(new_keys, keys[i])
             new_keys[slot] = keys[i]
             new_counts[slot] = counts[i]

@@ -1,9 +1,12 @@
 """The vocabulary kept for training: words reaching min-count, by descending count.
 
 `Vocabulary.from_counter` keeps the words of a `counting.WordCounter` that reach `min_count`,
-sorted by descending count; among equal counts the word first seen last comes first, exactly as
-gensim 4 orders them, so the order is deterministic and matches gensim's. It also returns the
-remap array that turns provisional ids into vocabulary ids.
+sorted by descending count; equal counts keep the order in which the words first appeared (for
+a word pruned and counted afresh, where it reappeared; for a vocabulary read from a file, the
+file's order). That order is deterministic. gensim 4 sorts with an unstable argsort, so its
+order among equal counts depends on numpy's sort internals; only the words at each count, and
+so each rank's count, match gensim's. It also returns the remap array that turns provisional ids
+into vocabulary ids.
 
 Does not: count words (see `counting`), build sampling tables (see `sampling`), or read and write
 vocabulary files (see `vocab_files`).
@@ -39,7 +42,8 @@ class Vocabulary:
                      sorted_vocab: bool = True) -> tuple[Vocabulary, np.ndarray]:
         """Keep the words reaching `min_count`; return the vocabulary and the id remap array.
 
-        `remap[provisional_id]` is the final id or UNKNOWN; its last element is LINE_BREAK so
+        `remap[provisional_id]` is the final id or UNKNOWN; `remap[counter.stale_id]` is
+        UNKNOWN (for stale corpus tokens, see `counting`); its last element is LINE_BREAK so
         that indexing it with an encoded corpus (where LINE_BREAK is -1) keeps line breaks.
         With `max_final_vocab`, min_count rises to one more than the count of the first word
         past that many (gensim's rule, so ties at the cut all go).
@@ -50,7 +54,9 @@ class Vocabulary:
             nth = np.partition(counts, n - 1 - max_final_vocab)[n - 1 - max_final_vocab]
             min_count = max(min_count, int(nth) + 1)
         kept = np.flatnonzero(counts >= min_count)
-        order = _by_count(kept, counts) if sorted_vocab else kept
+        births = counter.births
+        order = (_by_count(kept, counts, births) if sorted_vocab
+                 else kept[np.argsort(births[kept], kind="stable")])
         remap = _unknown_remap(n)
         remap[order] = np.arange(len(order), dtype=np.int32)
         words = [counter.word(i) for i in order]
@@ -76,26 +82,25 @@ class Vocabulary:
                 merged[index[word]] += new_counts[pid]
             elif new_counts[pid] >= min_count:
                 fresh.append(pid)
-        fresh = _by_count(np.array(fresh, dtype=np.int64), new_counts)
+        fresh = _by_count(np.array(fresh, dtype=np.int64), new_counts, counter.births)
         remap[fresh] = np.arange(len(words), len(words) + len(fresh), dtype=np.int32)
         vocab = cls(list(words) + [counter.word(i) for i in fresh],
                     np.concatenate([merged, new_counts[fresh]]))
         return vocab, remap
 
 
-def _by_count(ids: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Provisional `ids` (in order of first appearance) by descending count.
+def _by_count(ids: np.ndarray, counts: np.ndarray, births: np.ndarray) -> np.ndarray:
+    """Provisional `ids` by descending count, equal counts by first appearance (birth).
 
-    Ties: the word first seen last comes first, which is the order gensim 4 produces (argsort of
-    the counts, reversed), so vocabularies, truncations and evaluations restricted to the N most
-    frequent words match gensim's word for word.
+    A deliberate difference from gensim 4, whose `np.argsort(counts)[::-1]` is not stable:
+    its order among thousands of equal counts varies with numpy's sort, ours never does.
     """
-    reversed_ids = ids[::-1]
-    return reversed_ids[np.argsort(-counts[reversed_ids], kind="stable")]
+    return ids[np.lexsort((births[ids], -counts[ids]))]
 
 
 def _unknown_remap(n: int) -> np.ndarray:
-    """A remap array for n provisional ids, all UNKNOWN, whose last element is LINE_BREAK."""
-    remap = np.full(n + 1, UNKNOWN, dtype=np.int32)
+    """A remap array for n provisional ids and the stale id n, all UNKNOWN, whose last element
+    is LINE_BREAK."""
+    remap = np.full(n + 2, UNKNOWN, dtype=np.int32)
     remap[-1] = LINE_BREAK
     return remap
