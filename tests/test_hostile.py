@@ -7,7 +7,7 @@ import struct
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from w2v.errors import ModelFormatError
@@ -132,6 +132,40 @@ def test_random_bytes_load_or_fail_cleanly(tmp_path, blob):
     except ModelFormatError:
         return
     assert len(loaded.words) == loaded.vectors.shape[0]
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False)
+    | st.text(max_size=6) | st.sampled_from(["<f4", "<i8", "|u1", ">f4", "<f8"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                 max_size=3),
+    max_leaves=6)
+
+
+@_settings
+@given(data=st.data())
+def test_native_header_values_load_or_fail_cleanly(files, tmp_path, data):
+    """Any JSON value in any header field: a clean error or a load consistent with the header."""
+    raw = files["v.w2v"].read_bytes()
+    (length,) = struct.unpack("<Q", raw[8:16])
+    header = json.loads(raw[16:16 + length])
+    first_array = min(spec["offset"] for spec in header["arrays"].values())
+    name = data.draw(st.sampled_from([None, *sorted(header["arrays"])]))
+    target = header if name is None else header["arrays"][name]
+    key = data.draw(st.sampled_from(sorted(target) + ["extra"]))
+    target[key] = data.draw(_json)
+    blob = json.dumps(header).encode()
+    assume(16 + len(blob) <= first_array)  # the arrays stay where they are
+    path = tmp_path / "mutant.w2v"
+    path.write_bytes(raw[:8] + struct.pack("<Q", len(blob)) + blob + raw[16 + len(blob):])
+    try:
+        loaded = load(str(path))
+    except ModelFormatError as exc:
+        assert str(exc).startswith(f"{path}: ") and "\n" not in str(exc)
+        return
+    assert loaded.vectors.shape == (len(loaded.words), 4) and loaded.vectors.dtype == "<f4"
+    assert loaded.output is None or loaded.output.shape == loaded.vectors.shape
+    assert loaded.counts is None or loaded.counts.shape == (len(loaded.words),)
 
 
 @settings(max_examples=300, deadline=None)

@@ -42,9 +42,12 @@ def save(model: Model, path: str) -> None:
         save_word2vec(path, model.vocab.words, model.vectors, binary=fmt == "word2vec-binary")
 
 
-def load(path: str) -> WordVectors:
-    """Read vectors from any supported file (native, word2vec binary/text, .vec, GloVe)."""
-    return WordVectors.load(path)
+def load(path: str, unicode_errors: str = "strict") -> WordVectors:
+    """Read vectors from any supported file (native, word2vec binary/text, .vec, GloVe);
+    words that are not valid UTF-8 are refused unless `unicode_errors="replace"`."""
+    from .formats import load as read
+
+    return WordVectors.from_file(read(path, unicode_errors))
 
 
 def report(model: Model) -> dict:

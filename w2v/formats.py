@@ -1,8 +1,11 @@
 """Read and write word-vector files: word2vec binary and text, fastText .vec, GloVe, native.
 
-Writers produce exactly what word2vec.c writes: a header "V D\\n", then per word the word, a
-space, and either D native float32 values followed by "\\n" (binary) or D values as "%f " (text,
-so each row ends in " \\n"). The native format (`.w2v`) keeps what training knows:
+Writers produce what word2vec.c writes: a header "V D\\n", then per word the word, a space, and
+either D float32 values followed by "\\n" (binary) or D values as "%f " (text, so each row ends
+in " \\n"). Binary values are always little-endian (word2vec.c writes the machine's order, which
+is little-endian wherever it runs today; readers assume it). GloVe files are text rows without
+the header; the Embedding Projector gets vectors.tsv and metadata.tsv. The native format
+(`.w2v`) keeps what training knows:
 
     bytes 0-7    magic b"\\x93W2VMDL\\n"
     bytes 8-15   header length H, little-endian uint64
@@ -12,33 +15,53 @@ so each row ends in " \\n"). The native format (`.w2v`) keeps what training know
                  (V x D float32, negative sampling; V-1 x D, hierarchical softmax, when
                  trained), counts (V int64), and the words as UTF-8 joined by "\\n"
 
-Native files load by memory-mapping. No reader ever unpickles or evaluates file content, and
-every size a file claims is checked against the file's real size before anything is allocated.
-Readers detect the format from the content, not the extension.
+How a file's format is decided, first rule that applies: the native magic; fastText's .bin
+magic (refused: not supported yet); an extension that names a format (`.txt`, `.vec`: text only,
+with a "V D" header or, GloVe, without; `.bin`: binary only); else the content (text when the
+first rows parse as text, else binary). Every reader is strict: a file that is not what it
+claims is refused with the line or row where it stops being so, never read as garbage. Words
+must be valid UTF-8 unless the caller asks for unicode_errors="replace" (gensim's option), which
+counts the replaced words and those that then equal another word.
 
-Does not: train, query, or decide output paths (see `cli`).
+Deliberate differences from gensim's reader: a text row's word may contain spaces (gensim writes
+such words; the D values are split off from the right), each row's value count is checked, and a
+binary file must hold exactly the rows its header promises, back to back.
+
+Native files load by memory-mapping. No reader ever unpickles or evaluates file content, and
+every size a file claims is checked against the file's real size (in Python integers, which
+cannot overflow) before anything is allocated.
+
+Does not: train, query, or decide output paths (see `cli`); read fastText .bin models.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import mmap
+import operator
 import os
 import re
 import struct
 import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
 
 from .atomic import atomic_write
-from .errors import ModelFormatError
+from .errors import ConfigError, ModelFormatError
 
 NATIVE_MAGIC = b"\x93W2VMDL\n"
 NATIVE_VERSION = 1
+FASTTEXT_MAGIC = struct.pack("<i", 793712314)  # the int32 that begins a fastText .bin model
+UNICODE_ERRORS = ("strict", "replace")
 _ALIGN = 64
 _HEADER_LIMIT = 1 << 26  # a JSON header larger than 64 MiB is not one of ours
+_SNIFF = 1 << 20  # bytes read to decide the format: many text rows even at 1,000 dimensions
 # read-only map, pre-faulted in one go where the platform allows (much faster than page by page)
 _MAP_READ = ({"prot": mmap.PROT_READ, "flags": mmap.MAP_SHARED | mmap.MAP_POPULATE}
              if hasattr(mmap, "MAP_POPULATE") else {"access": mmap.ACCESS_READ})
@@ -55,6 +78,8 @@ class VectorFile:
     output: np.ndarray | None = None  # negative-sampling output weights (V x D)
     metadata: dict = field(default_factory=dict)
     output_hs: np.ndarray | None = None  # hierarchical-softmax inner nodes (V-1 x D)
+    replaced_words: int = 0  # words whose invalid UTF-8 became U+FFFD (unicode_errors="replace")
+    colliding_words: int = 0  # of those, how many now equal another word (queries use the first)
 
 
 def output_format(path: str) -> str:
@@ -72,7 +97,7 @@ def output_format(path: str) -> str:
 
 def save_word2vec(path: str, words: list[str], vectors: np.ndarray, binary: bool) -> None:
     """Write word2vec.c's binary or text format, atomically."""
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    vectors = np.ascontiguousarray(vectors, dtype="<f4")
     with atomic_write(path) as f:
         f.write(f"{len(words)} {vectors.shape[1]}\n".encode())
         if binary:
@@ -82,15 +107,16 @@ def save_word2vec(path: str, words: list[str], vectors: np.ndarray, binary: bool
 
 
 def _write_binary_rows(f: BinaryIO, words: list[str], vectors: np.ndarray) -> None:
-    native = vectors.astype(vectors.dtype.newbyteorder("="), copy=False)
-    for word, row in zip(words, native):
+    little = np.ascontiguousarray(vectors, dtype="<f4")  # what every reader expects, on any host
+    for word, row in zip(words, little):
         f.write(word.encode("utf-8") + b" ")
         f.write(row.tobytes())
         f.write(b"\n")
 
 
-def _write_text_rows(f: BinaryIO, words: list[str], vectors: np.ndarray) -> None:
-    row_format = "%f " * vectors.shape[1] + "\n"  # word2vec.c: fprintf(fo, "%lf ", ...)
+def _write_text_rows(f: BinaryIO, words: list[str], vectors: np.ndarray,
+                     row_format: str | None = None) -> None:
+    row_format = row_format or "%f " * vectors.shape[1] + "\n"  # word2vec.c: "%lf " per value
     lines = []
     for word, row in zip(words, vectors.tolist()):
         lines.append(word + " " + row_format % tuple(row))
@@ -98,6 +124,26 @@ def _write_text_rows(f: BinaryIO, words: list[str], vectors: np.ndarray) -> None
             f.write("".join(lines).encode("utf-8"))
             lines.clear()
     f.write("".join(lines).encode("utf-8"))
+
+
+def save_glove(path: str, words: list[str], vectors: np.ndarray) -> None:
+    """Write GloVe's text format (word2vec text without the header or trailing spaces),
+    atomically."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    row_format = " ".join(["%f"] * vectors.shape[1]) + "\n"
+    with atomic_write(path) as f:
+        _write_text_rows(f, words, vectors, row_format)
+
+
+def save_projector(directory: str, words: list[str], vectors: np.ndarray) -> None:
+    """Write vectors.tsv and metadata.tsv (one word per line, no header) into `directory` for
+    TensorBoard's Embedding Projector, each atomically."""
+    os.makedirs(directory, exist_ok=True)
+    with atomic_write(os.path.join(directory, "vectors.tsv")) as out:
+        out.write("".join("\t".join(f"{x:.6g}" for x in v) + "\n"
+                          for v in np.asarray(vectors).tolist()).encode())
+    with atomic_write(os.path.join(directory, "metadata.tsv")) as out:
+        out.write("".join(w + "\n" for w in words).encode())
 
 
 def save_native(path: str, words: list[str], vectors: np.ndarray, output: np.ndarray | None,
@@ -129,211 +175,491 @@ def save_native(path: str, words: list[str], vectors: np.ndarray, output: np.nda
         f.write(NATIVE_MAGIC + struct.pack("<Q", len(blob)) + blob)
         for name, arr in arrays.items():
             f.write(b"\0" * (header["arrays"][name]["offset"] - f.tell()))
-            f.write(memoryview(arr).cast("B"))  # no copy of the largest arrays
+            if arr.nbytes:  # memoryview cannot cast an empty array
+                f.write(memoryview(arr).cast("B"))  # no copy of the largest arrays
 
 
 def _aligned(n: int) -> int:
     return (n + _ALIGN - 1) // _ALIGN * _ALIGN
 
 
-# ---------------------------------------------------------------- reading
+# ---------------------------------------------------------------- reading: format detection
 
 
-def load(path: str) -> VectorFile:
-    """Read any supported vector file, detecting its format from the content."""
+class _Refused(Exception):
+    """Why a reader refuses a file, without the path: `load` adds it (or joins two reasons)."""
+
+
+def load(path: str, unicode_errors: str = "strict") -> VectorFile:
+    """Read any supported vector file; the module docstring says how its format is decided.
+
+    `unicode_errors`: "strict" refuses a word that is not valid UTF-8, naming its row;
+    "replace" loads it with U+FFFD in place of the bad bytes and counts such words in
+    `replaced_words` and `colliding_words`.
+    """
+    if unicode_errors not in UNICODE_ERRORS:
+        raise ConfigError(f"unicode_errors must be 'strict' or 'replace', not {unicode_errors!r}")
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as f:
-            head = f.read(4096)
+            head = f.read(_SNIFF)
     except FileNotFoundError:
         raise ModelFormatError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ModelFormatError(f"{path}: is a directory, not a vector file") from None
     except OSError as exc:
         raise ModelFormatError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return _load(path, head, size, unicode_errors)
+    except _Refused as exc:
+        raise ModelFormatError(f"{path}: {exc}") from None
+
+
+def load_native(path: str, unicode_errors: str = "strict") -> VectorFile:
+    """Open a native model by memory-mapping its arrays (read-only)."""
+    try:
+        return _load_native(path, os.path.getsize(path), unicode_errors)
+    except _Refused as exc:
+        raise ModelFormatError(f"{path}: {exc}") from None
+
+
+def _load(path: str, head: bytes, size: int, unicode_errors: str) -> VectorFile:
     if head.startswith(NATIVE_MAGIC):
-        return load_native(path)
+        return _load_native(path, size, unicode_errors)
+    if head.startswith(FASTTEXT_MAGIC):
+        raise _Refused("fastText .bin models are not supported yet; load the .vec file that "
+                       "fastText writes beside it")
     if not head:
-        raise ModelFormatError(f"{path}: the file is empty")
-    header = _word2vec_header(head)
-    if header is None:
-        return _load_glove(path)
-    rows, dim = header
-    if rows * dim * 4 > size and not _first_row_is_text(head, dim):
-        raise ModelFormatError(f"{path}: header claims {rows} x {dim} vectors but the file has "
-                               f"only {size} bytes")
-    if _first_row_is_text(head, dim):
-        return _load_word2vec_text(path, rows, dim)
-    return _load_word2vec_binary(path, rows, dim)
+        raise _Refused("the file is empty")
+    lower = path.lower()
+    if lower.endswith((".txt", ".vec")):
+        try:
+            return _read_text_file(path, unicode_errors)
+        except _Refused as exc:
+            if _looks_like_text(head):
+                raise
+            raise _Refused(f"{exc} (the content looks binary: a word2vec binary file should be "
+                           f"named .bin)") from None
+    if lower.endswith(".bin"):
+        try:
+            return _read_binary_file(path, head, unicode_errors)
+        except _Refused as exc:
+            if not _looks_like_text(head):
+                raise
+            raise _Refused(f"{exc} (the file looks like text: name it .txt)") from None
+    try:  # no telling extension: text if its first rows parse as text, else binary
+        _read_text(_complete_lines(head, size), unicode_errors, whole_file=False)
+    except _Refused as exc:
+        as_text = str(exc)
+    else:
+        return _read_text_file(path, unicode_errors)
+    try:
+        return _read_binary_file(path, head, unicode_errors)
+    except _Refused as exc:
+        raise _Refused(f"not a vector file: as text, {as_text}; as word2vec binary, {exc} "
+                       f"(a .txt, .vec or .bin name reads it as that format only)") from None
 
 
-def _word2vec_header(head: bytes) -> tuple[int, int] | None:
-    """(rows, dim) if the first line is a word2vec header "V D", else None."""
-    line = head.split(b"\n", 1)[0]
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")  # control bytes text does not hold
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Whether the sample holds no control bytes; float32 data nearly always does."""
+    return _BINARY_BYTES.search(head) is None
+
+
+def _complete_lines(head: bytes, size: int) -> list[bytes]:
+    """The sample's lines, without a last one the sample cut short."""
+    if len(head) < size:
+        cut = head.rfind(b"\n")
+        if cut < 0:
+            raise _Refused(f"no line ends within the first {_SNIFF} bytes")
+        head = head[:cut]
+    return head.split(b"\n")
+
+
+def _word2vec_header(line: bytes) -> tuple[int, int] | None:
+    """(rows, dim) if `line` is a word2vec header "V D" with D > 0, else None."""
     parts = line.split()
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if len(parts) != 2 or not all(p.isdigit() and len(p) <= 18 for p in parts):
         return None
     rows, dim = int(parts[0]), int(parts[1])
     return (rows, dim) if dim > 0 else None
 
 
-def _first_row_is_text(head: bytes, dim: int) -> bool:
-    lines = head.split(b"\n", 2)
-    if len(lines) < 3:  # the first row did not fit in the sample: decide on what we have
-        return all(b >= 9 for b in head) and _decodes(head)
-    parts = lines[1].split()
-    if len(parts) != dim + 1:
-        return False
+def _decode_words(joined: bytes, sep: bytes, unicode_errors: str,
+                  where: Callable[[int], str]) -> tuple[list[str], list[int]]:
+    """The words in `joined` (separated by `sep`), and the indices of those whose invalid
+    UTF-8 was replaced; in strict mode the first such word is an error, named by `where(i)`."""
+    if not joined:
+        return [], []
     try:
-        [float(p) for p in parts[1:]]
-    except ValueError:
-        return False
-    return True
-
-
-def _decodes(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
+        return joined.decode("utf-8").split(sep.decode()), []
     except UnicodeDecodeError:
-        return False
-    return True
+        pass  # rare: find the bad words one by one
+    words, replaced = [], []
+    for i, raw in enumerate(joined.split(sep)):
+        try:
+            words.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            if unicode_errors == "strict":
+                raise _Refused(f"{where(i)}: the word is not valid UTF-8; --unicode-errors "
+                               f"replace loads it anyway") from None
+            words.append(raw.decode("utf-8", errors="replace"))
+            replaced.append(i)
+    return words, replaced
 
 
-def _load_word2vec_binary(path: str, rows: int, dim: int) -> VectorFile:
-    """Rows are `word` + space + dim float32 + optional newline; word lengths vary.
-
-    The file is memory-mapped. One regular-expression scan (in C) returns every row's word,
-    skipping each vector in O(1); the words' lengths give the vectors' offsets, and all vectors
-    are gathered in one copy through a sliding-window view. No Python loop runs per row.
-    """
-    row_bytes = dim * 4
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, **_MAP_READ) as data:
-        first = data.find(b"\n") + 1
-        # a row: optional newline ending the previous row, the word, a space, the vector
-        raw = re.compile(rb"(\n?[^ ]*) (?s:.{%d})" % row_bytes).findall(data, first)[:rows]
-        if len(raw) < rows:
-            raise ModelFormatError(f"{path}: truncated: the header promises {rows} rows of "
-                                   f"dimension {dim} but only {len(raw)} are complete")
-        lengths = np.fromiter(map(len, raw), dtype=np.int64, count=rows)
-        row_starts = first + np.concatenate([[0], np.cumsum(lengths + 1 + row_bytes)[:-1]])
-        buf = np.frombuffer(data, dtype=np.uint8)
-        vectors = np.lib.stride_tricks.sliding_window_view(buf, row_bytes)[
-            row_starts + lengths + 1]
-        del buf  # release the buffer export so the map can close
-    # words never contain whitespace: drop the row-ending newlines, split on the joining spaces
-    words = b" ".join(raw).replace(b"\n", b"").decode("utf-8", errors="replace").split(" ")
-    return VectorFile(words if rows else [], vectors.view("<f4").astype(np.float32, copy=False),
-                      "word2vec-binary")
+def _collisions(words: list[str], replaced: list[int]) -> int:
+    """How many replaced words now equal another word."""
+    if not replaced:
+        return 0
+    seen = Counter(words)
+    return sum(seen[words[i]] > 1 for i in replaced)
 
 
-def _load_word2vec_text(path: str, rows: int, dim: int) -> VectorFile:
-    return _read_text_rows(path, dim, header=True, expected=rows, fmt="word2vec-text")
+def _shown(word: bytes) -> str:
+    return repr(word.decode("utf-8", errors="replace"))
 
 
-def _load_glove(path: str) -> VectorFile:
+# ---------------------------------------------------------------- reading: text
+
+
+_TEXT_BATCH_ROWS = 20_000  # rows parsed per numpy call: C speed, memory bounded by the batch
+_TEXT_BATCH_BYTES = 1 << 23
+_NUMBER = re.compile(rb"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|(?i:nan|inf|infinity))")
+_ROW_END = b" 1e999 "  # parses as +inf: marks where each row's values end
+_split_word = operator.methodcaller("split", None, 1)  # the first token, and the rest
+
+
+def _read_text_file(path: str, unicode_errors: str) -> VectorFile:
     with open(path, "rb") as f:
-        first = next((line for line in f if line.strip()), b"")
-    if not first:
-        raise ModelFormatError(f"{path}: the file holds no vectors")
-    dim = len(first.split()) - 1
-    if dim < 1:
-        raise ModelFormatError(f"{path}: line 1 is not 'word value...': not a vector file")
-    return _read_text_rows(path, dim, header=False, expected=None, fmt="glove")
+        return _read_text(f, unicode_errors, whole_file=True)
 
 
-_TEXT_BATCH = 20_000  # rows parsed per numpy call: C speed, memory bounded by the batch
-
-
-def _read_text_rows(path: str, dim: int, header: bool, expected: int | None,
-                    fmt: str) -> VectorFile:
-    """Stream `word v1 ... vD` rows; numbers are parsed a batch at a time by numpy."""
+def _read_text(lines: Iterable[bytes], unicode_errors: str, whole_file: bool) -> VectorFile:
+    """Rows "word v1 ... vD" after a word2vec "V D" header or, GloVe, none; blank lines are
+    skipped. With `whole_file` false (a sample of the first lines) the row count is not checked.
+    """
+    numbered = ((number, line.strip()) for number, line in enumerate(lines, 1))
+    rows = ((number, line) for number, line in numbered if line)
+    first = next(rows, None)
+    if first is None:
+        raise _Refused("the file holds no vectors")
+    header, dim = _text_shape(*first)
+    if header is None:
+        rows = itertools.chain([first], rows)
+    promised = header[0] if header and whole_file else None
     words: list[str] = []
     parts: list[np.ndarray] = []
-    batch: list[tuple[int, str, str]] = []  # (line number, word, values)
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for number, line in enumerate(f, 1):
-            if (header and number == 1) or not line.strip():
-                continue
-            word, _, rest = line.lstrip().partition(" ")
-            batch.append((number, word, rest))
-            if len(batch) == _TEXT_BATCH:
-                parts.append(_parse_batch(path, batch, dim))
-                words.extend(w for _, w, _ in batch)
-                batch = []
-                if expected is not None and len(words) > expected:
-                    break
-        if batch:
-            parts.append(_parse_batch(path, batch, dim))
-            words.extend(w for _, w, _ in batch)
-    if expected is not None and len(words) != expected:
-        raise ModelFormatError(f"{path}: header says {expected} rows but the file has "
-                               f"{'more' if len(words) > expected else len(words)}")
+    replaced: list[int] = []
+    batch: list[tuple[int, bytes]] = []
+    batch_bytes = 0
+
+    def flush() -> None:
+        batch_words, batch_replaced, vectors = _parse_text_rows(batch, dim, unicode_errors)
+        replaced.extend(len(words) + i for i in batch_replaced)
+        words.extend(batch_words)
+        parts.append(vectors)
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        batch_bytes += len(row[1])
+        if len(batch) == _TEXT_BATCH_ROWS or batch_bytes >= _TEXT_BATCH_BYTES:
+            flush()
+            batch_bytes = 0
+            if promised is not None and len(words) > promised:
+                break
+    if batch:
+        flush()
+    if promised is not None and len(words) != promised:
+        raise _Refused(f"header says {promised} rows but the file has "
+                       f"{'more' if len(words) > promised else len(words)}")
     vectors = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
-    return VectorFile(words, vectors, fmt)
+    return VectorFile(words, vectors, "word2vec-text" if header else "glove",
+                      replaced_words=len(replaced), colliding_words=_collisions(words, replaced))
 
 
-def _parse_batch(path: str, batch: list[tuple[int, str, str]], dim: int) -> np.ndarray:
-    text = " ".join(values for _, _, values in batch)
+def _text_shape(number: int, line: bytes) -> tuple[tuple[int, int] | None, int]:
+    """The header (None for GloVe) and the dimension that the first non-blank line sets.
+
+    Without a header the dimension is the count of numbers that end the line after its first
+    token, so a first word with spaces ("new york 0.1 0.2") is read right.
+    """
+    header = _word2vec_header(line)
+    if header is not None:
+        return header, header[1]
+    dim = 0
+    for token in reversed(line.split()[1:]):
+        if not _NUMBER.fullmatch(token):
+            break
+        dim += 1
+    if not dim:
+        raise _Refused(f"line {number} is neither a 'V D' header nor a row 'word value...'")
+    return None, dim
+
+
+def _parse_text_rows(batch: list[tuple[int, bytes]], dim: int,
+                     unicode_errors: str) -> tuple[list[str], list[int], np.ndarray]:
+    """One batch of stripped rows: words, replaced word indices, and a (rows, dim) array."""
+    pairs = [p if len(p) == 2 else [p[0], b""] for p in map(_split_word, (r for _, r in batch))]
+    vectors = _values_fast(pairs, dim)
+    if vectors is None:
+        vectors = _values_checked(batch, pairs, dim)
+    words, replaced = _decode_words(b"\n".join(word for word, _ in pairs), b"\n", unicode_errors,
+                                    lambda i: f"line {batch[i][0]}")
+    return words, replaced, vectors
+
+
+def _values_fast(pairs: list[list[bytes]], dim: int) -> np.ndarray | None:
+    """All rows' values in one numpy call, or None where any row needs a closer look.
+
+    Each row's values are followed by a +inf marker. If the only infinities parsed are the
+    markers, one per row, and every row's marker comes right after its D values, then every row
+    held exactly D values: a row with one value too many cannot make up for one with one too few.
+    """
+    flat = _parse_floats(_ROW_END.join(values for _, values in pairs) + _ROW_END)
+    if flat is None or len(flat) != len(pairs) * (dim + 1):
+        return None
+    table = flat.reshape(len(pairs), dim + 1)
+    if np.count_nonzero(np.isposinf(flat)) != len(pairs) or not np.isposinf(table[:, dim]).all():
+        return None
+    return table[:, :dim]
+
+
+def _values_checked(batch: list[tuple[int, bytes]], pairs: list[list[bytes]],
+                    dim: int) -> np.ndarray:
+    """The slow path: each row's values counted, words with spaces found, bad rows named.
+
+    A row with more tokens than D + 1 has a word with spaces: its D values are split off from
+    the right, and `pairs` is corrected in place. A word whose last token is a number would as
+    well be a row with values to spare: that is refused as ambiguous.
+    """
+    for i, (number, line) in enumerate(batch):
+        count = len(line.split()) - 1
+        if count < dim:
+            raise _Refused(f"line {number}: {count} values where {dim} were expected")
+        if count > dim:
+            word = line.rsplit(None, dim)[0]
+            if _NUMBER.fullmatch(word.split()[-1]):
+                raise _Refused(f"line {number}: {count} values where {dim} were expected, or "
+                               f"a word ending in a number")
+            pairs[i] = [word, line[len(word):]]
+    flat = _parse_floats(b" ".join(values for _, values in pairs))
+    if flat is None or len(flat) != len(batch) * dim:  # rows hold D tokens each: one is bad
+        for (number, _), (word, values) in zip(batch, pairs):
+            row = _parse_floats(values)
+            if row is None or len(row) != dim:
+                raise _Refused(f"line {number}: non-numeric value in the vector of "
+                               f"{_shown(word)}")
+        raise _Refused(f"lines {batch[0][0]} to {batch[-1][0]}: malformed vector rows")
+    return flat.reshape(len(batch), dim)
+
+
+def _parse_floats(text: bytes) -> np.ndarray | None:
+    """The whitespace-separated numbers in `text` as float32, or None if any is not one."""
     try:
-        with warnings.catch_warnings():  # numpy only warns when text is not all numbers
-            warnings.simplefilter("error")
-            flat = np.fromstring(text, dtype=np.float32, sep=" ")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # older numpy warns, newer raises, on a non-number
+            return np.fromstring(text, dtype=np.float32, sep=" ")
     except (ValueError, DeprecationWarning):
-        flat = None
-    if flat is not None and len(flat) == len(batch) * dim:
-        return flat.reshape(len(batch), dim)
-    for number, word, values in batch:  # find the first bad row to name it
-        fields = values.split()
-        try:
-            [float(x) for x in fields]
-        except ValueError:
-            raise ModelFormatError(f"{path}: line {number}: non-numeric value in the vector "
-                                   f"of '{word}'") from None
-        if len(fields) != dim:
-            raise ModelFormatError(f"{path}: line {number}: {len(fields)} values where {dim} "
-                                   f"were expected")
-    raise ModelFormatError(f"{path}: malformed vector rows")
+        return None
 
 
-def load_native(path: str) -> VectorFile:
-    """Open a native model by memory-mapping its arrays (read-only)."""
-    size = os.path.getsize(path)
+# ---------------------------------------------------------------- reading: binary
+
+
+_ROW_START = re.compile(rb"(\n?[^ \n]+) ")  # the newline ending the previous row, word, space
+_WORD_BYTES = re.compile(rb"[^ \n]*")
+_SPACES = re.compile(rb"\s*")
+_WINDOW_SLACK = 1 << 20
+_MAX_REPEAT = 1 << 31  # below the regular-expression engine's repeat limit
+
+
+def _read_binary_file(path: str, head: bytes, unicode_errors: str) -> VectorFile:
+    """word2vec.c binary: "V D\\n", then V rows of optional "\\n", word, " ", D float32.
+
+    The file is memory-mapped; `_binary_rows` finds every row's word in C, the words' lengths
+    give the vectors' offsets, and all vectors are gathered in one copy through a sliding-window
+    view. No Python loop runs per row.
+    """
+    line_end = head.find(b"\n")
+    header = _word2vec_header(head[:line_end]) if line_end >= 0 else None
+    if header is None:
+        raise _Refused("the first line is not a word2vec header 'V D'")
+    rows, dim = header
+    row_bytes = 4 * dim
+    first = line_end + 1
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, **_MAP_READ) as data:
+        need = rows * (row_bytes + 2)  # a row is at least a one-byte word, a space, D float32
+        if need > len(data) - first or (rows and row_bytes >= _MAX_REPEAT):
+            raise _Refused(f"header claims {rows} x {dim} vectors (at least {need} bytes) but "
+                           f"only {len(data) - first} bytes follow it")
+        raw, end = _binary_rows(data, first, rows, dim)
+        if not _SPACES.fullmatch(data, end):
+            raise _Refused(f"the file continues past the {rows} rows its header promises "
+                           f"(at byte {end} of {len(data)}): the header or the file is damaged")
+        if rows:
+            lengths = np.fromiter(map(len, raw), dtype=np.int64, count=rows)
+            vector_starts = first + np.cumsum(lengths + 1 + row_bytes) - row_bytes
+            buf = np.frombuffer(data, dtype=np.uint8)
+            vectors = np.lib.stride_tricks.sliding_window_view(buf, row_bytes)[vector_starts]
+            del buf  # release the buffer export so the map can close
+        else:
+            vectors = np.zeros((0, row_bytes), dtype=np.uint8)
+    # words hold no spaces or newlines: drop the rows' newlines, split on the joining spaces
+    words, replaced = _decode_words(b" ".join(raw).replace(b"\n", b""), b" ", unicode_errors,
+                                    lambda i: f"row {i + 1}")
+    return VectorFile(words, vectors.view("<f4").astype(np.float32, copy=False),
+                      "word2vec-binary", replaced_words=len(replaced),
+                      colliding_words=_collisions(words, replaced))
+
+
+def _binary_rows(data: mmap.mmap, first: int, rows: int, dim: int) -> tuple[list[bytes], int]:
+    """The words of `rows` binary rows from byte `first`, each with the newline that ended the
+    previous row if there is one, and the byte after the last row.
+
+    One regular-expression scan (in C) per window returns each row's word and skips its vector
+    in O(1). The second alternative swallows the rest of the window as soon as a row does not
+    parse there, so rows are only ever found back to back: no byte between them is skipped.
+    A window spans about the rows still promised; a row that does not parse in one is examined
+    on its own, which either continues past a window's end or names the first bad row.
+    """
+    row_bytes = 4 * dim
+    pattern = re.compile(rb"(\n?[^ \n]+) (?s:.{%d})|(?s:.+)" % row_bytes)
+    raw: list[bytes] = []
+    pos = first
+    while len(raw) < rows:
+        remaining = rows - len(raw)
+        window_end = min(len(data), pos + remaining * (row_bytes + 2) + _WINDOW_SLACK)
+        found = pattern.findall(data, pos, window_end)
+        if found and not found[-1]:
+            found.pop()  # the swallowed rest: a row cut by the window's end, or a bad row
+        del found[remaining:]
+        if not found:
+            found = [_binary_row_at(data, pos, len(raw), rows, dim)]
+        raw.extend(found)
+        pos += sum(map(len, found)) + len(found) * (row_bytes + 1)
+    return raw, pos
+
+
+def _binary_row_at(data: mmap.mmap, pos: int, complete: int, rows: int, dim: int) -> bytes:
+    """Row `complete + 1`, starting at byte `pos`, checked alone: its word, or why it is bad."""
+    if _SPACES.fullmatch(data, pos):
+        raise _Refused(f"truncated: the header promises {rows} rows of dimension {dim} but "
+                       f"only {complete} are complete")
+    row = complete + 1
+    match = _ROW_START.match(data, pos)
+    if match is None:
+        at = pos + (data[pos:pos + 1] == b"\n")
+        word_end = _WORD_BYTES.match(data, at).end()
+        if word_end == len(data):
+            raise _Refused(f"truncated: the file ends inside the word of row {row} of {rows}")
+        reason = ("its word is empty" if word_end == at
+                  else "its word runs into a newline before the space that ends a word")
+        raise _Refused(f"row {row} (byte {pos}): {reason}: not word2vec binary from here on")
+    if match.end() + 4 * dim > len(data):
+        raise _Refused(f"truncated: row {row} of {rows} needs {4 * dim} bytes of vector but only "
+                       f"{len(data) - match.end()} remain")
+    return match.group(1)
+
+
+# ---------------------------------------------------------------- reading: native
+
+
+_NATIVE_DTYPES = {"vectors": "<f4", "output": "<f4", "output_hs": "<f4", "counts": "<i8",
+                  "words": "|u1"}
+_COUNT_LIMIT = 1 << 40  # a vocabulary size or dimension above this is a damaged header
+
+
+def _native_shapes(vocab_size: int, dim: int) -> dict[str, tuple[int, ...]]:
+    """The shape each array must have; words (UTF-8 bytes) are any 1-D length."""
+    return {"vectors": (vocab_size, dim), "output": (vocab_size, dim),
+            "output_hs": (vocab_size - 1, dim), "counts": (vocab_size,)}
+
+
+def _load_native(path: str, size: int, unicode_errors: str) -> VectorFile:
     with open(path, "rb") as f:
         prefix = f.read(16)
         if len(prefix) < 16 or not prefix.startswith(NATIVE_MAGIC):
-            raise ModelFormatError(f"{path}: not a w2v native model (bad magic)")
+            raise _Refused("not a w2v native model (bad magic)")
         (length,) = struct.unpack("<Q", prefix[8:])
         if length > min(size - 16, _HEADER_LIMIT):
-            raise ModelFormatError(f"{path}: header length {length} exceeds the file size")
-        try:
-            header = json.loads(f.read(length).decode("utf-8"))
-            vocab_size, dim = int(header["vocab_size"]), int(header["dim"])
-            arrays = {name: _map_array(path, size, spec)
-                      for name, spec in header["arrays"].items()}
-            words = bytes(arrays["words"]).decode("utf-8").split("\n") if vocab_size else []
-            vectors = arrays["vectors"]
-        except ModelFormatError:
-            raise
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            raise ModelFormatError(f"{path}: damaged header ({exc})") from None
-    if vectors.shape != (vocab_size, dim) or len(words) != vocab_size:
-        raise ModelFormatError(f"{path}: {len(words)} words and {vectors.shape} vectors do not "
-                               f"match the header's {vocab_size} x {dim}")
-    return VectorFile(words, vectors, "native", counts=arrays.get("counts"),
+            raise _Refused(f"header length {length} exceeds the file size")
+        header = _native_header(f.read(length))
+    vocab_size, dim = header["vocab_size"], header["dim"]
+    shapes = _native_shapes(vocab_size, dim)
+    arrays, extents = {}, []
+    for name, spec in header["arrays"].items():
+        arrays[name], offset, nbytes = _map_array(path, size, 16 + length, name, spec,
+                                                  shapes.get(name))
+        if nbytes:
+            extents.append((offset, offset + nbytes, name))
+    extents.sort()
+    for (_, end, before), (start, _, after) in zip(extents, extents[1:]):
+        if start < end:
+            raise _Refused(f"arrays {before!r} and {after!r} overlap: the header is damaged")
+    if "vectors" not in arrays or "words" not in arrays:
+        raise _Refused("damaged header (no 'vectors' or no 'words' array)")
+    words, replaced = _decode_words(bytes(arrays["words"]), b"\n", unicode_errors,
+                                    lambda i: f"word {i + 1}")
+    if len(words) != vocab_size:
+        raise _Refused(f"{len(words)} words where the header promises {vocab_size}")
+    if "" in words:
+        raise _Refused(f"word {words.index('') + 1} is empty: the word list is damaged")
+    return VectorFile(words, arrays["vectors"], "native", counts=arrays.get("counts"),
                       output=arrays.get("output"), metadata=header.get("metadata", {}),
-                      output_hs=arrays.get("output_hs"))
+                      output_hs=arrays.get("output_hs"), replaced_words=len(replaced),
+                      colliding_words=_collisions(words, replaced))
 
 
-def _map_array(path: str, size: int, spec: dict) -> np.ndarray:
-    dtype = np.dtype(spec["dtype"])
-    if dtype.kind not in "fiu":
-        raise ModelFormatError(f"{path}: unsupported array type {spec['dtype']}")
-    shape = tuple(int(n) for n in spec["shape"])
-    offset = int(spec["offset"])
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if min(shape, default=0) < 0 or offset < 16 or offset + nbytes > size:
-        raise ModelFormatError(f"{path}: an array at byte {offset} runs past the end of the file "
-                               f"({size} bytes); the file is truncated")
+def _native_header(blob: bytes) -> dict:
+    """The JSON header, checked to be the object the writer makes (arrays checked apart)."""
+    try:
+        header = json.loads(blob.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise _Refused(f"damaged header ({exc})") from None
+    if (not isinstance(header, dict) or not isinstance(header.get("arrays"), dict)
+            or not isinstance(header.get("metadata", {}), dict)):
+        raise _Refused("damaged header (not the JSON object w2v writes)")
+    version = header.get("version")
+    if header.get("format") != "w2v-native" or type(version) is not int:
+        raise _Refused("damaged header (no format name or version)")
+    if version != NATIVE_VERSION:
+        raise _Refused(f"native format version {version}; this w2v reads version "
+                       f"{NATIVE_VERSION}: upgrade w2v")
+    for key in ("vocab_size", "dim"):
+        if type(header.get(key)) is not int or not 0 <= header[key] < _COUNT_LIMIT:
+            raise _Refused(f"damaged header ({key} is not a size)")
+    return header
+
+
+def _map_array(path: str, size: int, data_start: int, name: str, spec,
+               shape_wanted: tuple[int, ...] | None) -> tuple[np.ndarray, int, int]:
+    """Array `name` memory-mapped after checking its type, extent and shape; with its offset
+    and byte count."""
+    if name not in _NATIVE_DTYPES:
+        raise _Refused(f"unknown array {name!r} in the header (written by a newer w2v?)")
+    if not isinstance(spec, dict):
+        raise _Refused(f"damaged header (array {name!r} has no description)")
+    dtype, shape, offset = spec.get("dtype"), spec.get("shape"), spec.get("offset")
+    if dtype != _NATIVE_DTYPES[name]:
+        raise _Refused(f"array {name!r} has type {dtype!r} where {_NATIVE_DTYPES[name]!r} was "
+                       f"expected")
+    if (type(offset) is not int or not isinstance(shape, list)
+            or not all(type(n) is int and n >= 0 for n in shape)):
+        raise _Refused(f"damaged header (array {name!r} has no valid shape or offset)")
+    nbytes = math.prod(shape) * np.dtype(dtype).itemsize  # Python ints: no overflow
+    if offset < data_start:
+        raise _Refused(f"array {name!r} at byte {offset} overlaps the header, which ends at "
+                       f"byte {data_start}")
+    if offset + nbytes > size:
+        raise _Refused(f"array {name!r} at byte {offset} runs past the end of the file "
+                       f"({size} bytes); the file is truncated")
+    if (len(shape) != 1) if shape_wanted is None else (tuple(shape) != shape_wanted):
+        raise _Refused(f"array {name!r} has shape {tuple(shape)} where the header's vocabulary "
+                       f"size and dimension ask for {shape_wanted or '1-D'}")
     if nbytes == 0:
-        return np.zeros(shape, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
+        return np.zeros(shape, dtype=dtype), offset, 0
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=tuple(shape)), offset, nbytes

@@ -19,24 +19,37 @@ model_option = click.option(
     "-m", "--model", envvar="W2V_MODEL", default="vectors.w2v", show_default=True,
     help="Vector file (native, word2vec .bin/.txt, fastText .vec, GloVe); default $W2V_MODEL.")
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+unicode_errors_option = click.option(
+    "--unicode-errors", type=click.Choice(["strict", "replace"]), default="strict",
+    show_default=True,
+    help="A word in the model that is not valid UTF-8: refuse the file, or replace the bad "
+         "bytes with U+FFFD (two words may then become one; a warning says how many).")
 
 
-def load_file(path: str):
-    """The model file at `path` (formats.VectorFile); a missing one gets a hint."""
+def load_file(path: str, unicode_errors: str = "strict"):
+    """The model file at `path` (formats.VectorFile); a missing one gets a hint, and words
+    whose invalid UTF-8 was replaced a warning on stderr."""
     from ..errors import ModelFormatError
     from ..formats import load
 
     if not os.path.exists(path):
         raise ModelFormatError(f"{path}: no such file; train one with 'w2v train CORPUS', "
                                f"or name one with -m or $W2V_MODEL")
-    return load(path)
+    f = load(path, unicode_errors)
+    if f.replaced_words:
+        merged = (f"; {f.colliding_words} of them now equal another word, and queries use the "
+                  f"first of those" if f.colliding_words else "")
+        were = "words were" if f.replaced_words > 1 else "word was"
+        click.echo(f"warning: {path}: {f.replaced_words} {were} not valid UTF-8 and had the bad "
+                   f"bytes replaced{merged}", err=True)
+    return f
 
 
-def load_vectors(path: str):
+def load_vectors(path: str, unicode_errors: str = "strict"):
     """The model at `path`, ready for queries."""
     from ..vectors import WordVectors
 
-    return WordVectors.from_file(load_file(path))
+    return WordVectors.from_file(load_file(path, unicode_errors))
 
 
 def emit(as_json: bool, record: dict, columns: list) -> None:

@@ -22,6 +22,7 @@ from .common import (
     load_vectors,
     model_option,
     stdin_batches,
+    unicode_errors_option,
 )
 
 
@@ -32,7 +33,8 @@ from .common import (
               help="How many neighbours.")
 @click.option("--minus", multiple=True, help="A word counted negatively (repeatable).")
 @json_option
-def similar(words, model, topn, minus, as_json):
+@unicode_errors_option
+def similar(words, model, topn, minus, as_json, unicode_errors):
     """Nearest neighbours of WORDS (the mean of their unit vectors) by cosine similarity.
 
     With no WORDS, each stdin line is one query, where '-word' counts negatively; the
@@ -43,7 +45,7 @@ def similar(words, model, topn, minus, as_json):
       w2v similar king woman --minus man -n 3
       printf 'paris\\nking -man woman\\n' | w2v similar --json
     """
-    wv = load_vectors(model)
+    wv = load_vectors(model, unicode_errors)
     if words:
         (answers,) = wv.most_similar_batch([(list(words), list(minus))], topn)
         query = _query_text(words, minus)
@@ -94,7 +96,8 @@ def _first_unknown(wv, words) -> str | None:
 @click.option("--method", type=click.Choice(["add", "mul"]), default="add", show_default=True,
               help="3CosAdd (b - a + c) or 3CosMul (Levy and Goldberg 2014).")
 @json_option
-def analogy(words, model, topn, method, as_json):
+@unicode_errors_option
+def analogy(words, model, topn, method, as_json, unicode_errors):
     """Answer A:B :: C:? -- the word D with W(A) - W(B) ~ W(C) - W(D).
 
     \b
@@ -104,7 +107,7 @@ def analogy(words, model, topn, method, as_json):
     \b
       grep -v '^:' questions-words.txt | w2v analogy --json
     """
-    wv = load_vectors(model)
+    wv = load_vectors(model, unicode_errors)
     if words:
         if len(words) != 3:
             raise click.UsageError(f"analogy takes three words A B C, got {len(words)}")
@@ -158,7 +161,8 @@ def analogy(words, model, topn, method, as_json):
               help="Only the N most frequent words answer and are asked (0: all) [default: "
                    "30000 for analogies, 300000 for word pairs, as gensim's defaults].")
 @json_option
-def evaluate(model, analogies, pairs, restrict, as_json):
+@unicode_errors_option
+def evaluate(model, analogies, pairs, restrict, as_json, unicode_errors):
     """Score vectors on analogy and word-similarity benchmarks (as gensim scores them).
 
     Without --analogies or --pairs, runs the bundled Google analogies, WordSim353 and
@@ -170,7 +174,7 @@ def evaluate(model, analogies, pairs, restrict, as_json):
     """
     from .. import evaluate as ev
 
-    wv = load_vectors(model)
+    wv = load_vectors(model, unicode_errors)
     if not analogies and not pairs:
         analogies, pairs = ev.DEFAULT_ANALOGIES, ev.DEFAULT_PAIRS
     analogy_restrict = _restriction(restrict, ev.ANALOGY_RESTRICT)

@@ -10,13 +10,22 @@ import os
 
 import click
 
-from .common import CONTEXT, cell, json_option, load_file, load_vectors, model_option
+from .common import (
+    CONTEXT,
+    cell,
+    json_option,
+    load_file,
+    load_vectors,
+    model_option,
+    unicode_errors_option,
+)
 
 
 @click.command(context_settings=CONTEXT)
 @model_option
 @json_option
-def info(model, as_json):
+@unicode_errors_option
+def info(model, as_json, unicode_errors):
     """Describe a model: format, size, dimension, and the settings and corpus statistics a
     native model keeps.
 
@@ -27,7 +36,7 @@ def info(model, as_json):
     import numpy as np
 
     path = model
-    f = load_file(path)
+    f = load_file(path, unicode_errors)
     meta = f.metadata
     facts = {"file": path, "format": f.format, "bytes": os.path.getsize(path),
              "words": len(f.words), "dim": int(f.vectors.shape[1])}
@@ -58,7 +67,8 @@ def info(model, as_json):
               help="Convert to this format (write it with -o).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Converted file.")
 @click.option("--limit", type=click.IntRange(1), help="Only the N most frequent words.")
-def export(model, projector, fmt, output, limit):
+@unicode_errors_option
+def export(model, projector, fmt, output, limit, unicode_errors):
     """Convert a model between formats, or export it for the Embedding Projector.
 
     \b
@@ -68,8 +78,8 @@ def export(model, projector, fmt, output, limit):
     """
     import numpy as np
 
-    from ..atomic import atomic_write, check_writable
-    from ..formats import save_native, save_word2vec
+    from ..atomic import check_writable
+    from ..formats import save_glove, save_native, save_projector, save_word2vec
 
     if not projector and not fmt:
         raise click.UsageError("say what to write: --projector DIR, or --format FMT -o FILE")
@@ -77,7 +87,7 @@ def export(model, projector, fmt, output, limit):
         raise click.UsageError("--format needs -o FILE")
     if output:
         check_writable(output)
-    f = load_file(model)
+    f = load_file(model, unicode_errors)
     words, vectors = f.words[:limit], np.asarray(f.vectors[:limit])
     if fmt == "native":
         counts = None if f.counts is None else np.asarray(f.counts[:limit])
@@ -85,17 +95,9 @@ def export(model, projector, fmt, output, limit):
     elif fmt in ("bin", "txt", "vec"):
         save_word2vec(output, words, vectors, binary=fmt == "bin")
     elif fmt == "glove":
-        with atomic_write(output) as out:
-            row = "%f " * vectors.shape[1]
-            out.write("".join(f"{w} {(row % tuple(v)).rstrip()}\n"
-                              for w, v in zip(words, vectors.tolist())).encode())
+        save_glove(output, words, vectors)
     if projector:
-        os.makedirs(projector, exist_ok=True)
-        with atomic_write(os.path.join(projector, "vectors.tsv")) as out:
-            out.write("".join("\t".join(f"{x:.6g}" for x in v) + "\n"
-                              for v in vectors.tolist()).encode())
-        with atomic_write(os.path.join(projector, "metadata.tsv")) as out:
-            out.write("".join(w + "\n" for w in words).encode())
+        save_projector(projector, words, vectors)
 
 
 def _size(ctx, param, value):
@@ -118,7 +120,8 @@ def _size(ctx, param, value):
               help="Also draw each word's N nearest neighbours.")
 @click.option("--size", default="1000x800", show_default=True, callback=_size,
               help="Image size in pixels, WIDTHxHEIGHT.")
-def plot(words, model, output, neighbours, size):
+@unicode_errors_option
+def plot(words, model, output, neighbours, size, unicode_errors):
     """Draw WORDS on a 2-D map (PCA of their vectors), coloured by query word.
 
     Needs matplotlib: pip install 'w2v[plot]'.
@@ -132,7 +135,7 @@ def plot(words, model, output, neighbours, size):
 
     image_format(output)
     check_writable(output)
-    word_map(load_vectors(model), list(words), output, neighbours, size)
+    word_map(load_vectors(model, unicode_errors), list(words), output, neighbours, size)
 
 
 @click.command("plot-report", context_settings=CONTEXT)
