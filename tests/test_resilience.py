@@ -195,10 +195,10 @@ def _wait_for_line(proc: subprocess.Popen, start: str) -> list[str]:
 def _slow_training(tmp_path, out) -> subprocess.Popen:
     """A run whose every chunk takes minutes (huge dimension, window and negatives), started
     and past its first log line of training."""
-    corpus = tmp_path / "slow.txt"
-    corpus.write_text("\n".join(topic_sentences(2000, seed=4)) + "\n")
+    corpus = tmp_path / "slow.txt"  # about one full chunk of 2**17 words
+    corpus.write_text("\n".join(topic_sentences(13_000, seed=4)) + "\n")
     proc = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(corpus), "-o", str(out),
-                             "--dim", "4000", "--window", "50", "--negative", "60",
+                             "--dim", "4000", "--window", "80", "--negative", "80",
                              "--sample", "0", "--min-count", "1", "--threads", "2"],
                             stderr=subprocess.PIPE, text=True)
     _wait_for_line(proc, "training ")
