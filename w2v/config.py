@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
+from .tokenize import NORMALIZATIONS
 
 ARCHITECTURES = ("skipgram", "cbow")
 
@@ -62,6 +63,9 @@ class TrainConfig:
     lowercase: bool = _opt(True, "Lowercase text before counting (off: keep case).")
     strip_punctuation: bool = _opt(
         True, "Treat punctuation (all but '_') as spaces, so 'Paris,' is 'paris'.")
+    normalization: str = _opt(
+        "nfc", "Unicode normalisation: nfc ('café' typed either way is one word), nfkc (also "
+        "folds full-width letters, ligatures, superscripts) or none.", choices=NORMALIZATIONS)
     max_sentence_length: int = _opt(10_000, "Longer lines are split into pieces of this many "
                                     "words (never truncated).", min=1, max=1_000_000)
 

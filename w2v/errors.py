@@ -53,11 +53,12 @@ class TrainingInterrupted(W2VError):
 class UnknownWordError(W2VError, KeyError):
     """A word is not in the vocabulary; `suggestions` holds close spellings that are."""
 
-    def __init__(self, word: str, suggestions: list[str] | None = None):
+    def __init__(self, word: str, suggestions: list[str] | None = None,
+                 reason: str = "is not in the vocabulary"):
         self.word = word
         self.suggestions = suggestions or []
         hint = f" (did you mean: {', '.join(self.suggestions)}?)" if self.suggestions else ""
-        super().__init__(f"'{word}' is not in the vocabulary{hint}")
+        super().__init__(f"'{word}' {reason}{hint}")
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return self.args[0]

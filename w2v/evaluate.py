@@ -5,6 +5,8 @@ with `restrict`, only the N most frequent words are candidates and questions usi
 are skipped as out of vocabulary; matching is case-insensitive (the first, most frequent, spelling
 wins); an answer is the best candidate other than the three question words. Pair files give
 Spearman and Pearson correlations over the pairs found, and the share of pairs not found.
+Case is folded by `tokenize.fold_case`, as training and queries fold it; gensim compares upper()
+forms, which differs only outside English ('ß' is 'SS', so gensim matches it with 'ss').
 
 Does not: load models or print (see `cli`).
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import W2VError
+from .tokenize import fold_case
 from .vectors import WordVectors
 
 BENCHMARKS = os.path.join(os.path.dirname(__file__), "benchmarks")
@@ -93,7 +96,7 @@ class PairsResult:
 def _case_insensitive_vocab(wv: WordVectors, restrict: int | None) -> dict[str, int]:
     vocab: dict[str, int] = {}
     for i, w in enumerate(wv.words[:restrict] if restrict else wv.words):
-        vocab.setdefault(w.upper(), i)
+        vocab.setdefault(fold_case(w), i)
     return vocab
 
 
@@ -129,7 +132,7 @@ def evaluate_analogies(wv: WordVectors, path: str = DEFAULT_ANALOGIES,
         section = Section(name)
         known = []
         for q in questions:
-            ids = [vocab.get(w.upper()) for w in q]
+            ids = [vocab.get(fold_case(w)) for w in q]
             if None in ids:
                 section.skipped += 1
             else:
@@ -144,7 +147,7 @@ def evaluate_analogies(wv: WordVectors, path: str = DEFAULT_ANALOGIES,
             for k in range(3):
                 scores[rows, batch[:, k]] = -np.inf
             predicted = np.argmax(scores, axis=1)
-            section.correct += sum(wv.words[p].upper() == wv.words[e].upper()
+            section.correct += sum(fold_case(wv.words[p]) == fold_case(wv.words[e])
                                    for p, e in zip(predicted, batch[:, 3]))
             section.total += len(batch)
         result.sections.append(section)
@@ -178,7 +181,7 @@ def evaluate_pairs(wv: WordVectors, path: str,
     gold, predicted = [], []
     pairs = read_pairs(path)
     for a, b, score in pairs:
-        ia, ib = vocab.get(a.upper()), vocab.get(b.upper())
+        ia, ib = vocab.get(fold_case(a)), vocab.get(fold_case(b))
         if ia is None or ib is None:
             continue
         gold.append(score)

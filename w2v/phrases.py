@@ -43,6 +43,7 @@ class PhraseSettings:
     max_vocab_size: int = 40_000_000
     lowercase: bool = True
     strip_punctuation: bool = True
+    normalization: str = "nfc"
 
 
 @dataclass
@@ -141,7 +142,8 @@ def write_phrases(paths: list[str], settings: PhraseSettings, out: BinaryIO,
 def _one_pass(paths: list[str], settings: PhraseSettings, out: BinaryIO) -> PassReport:
     from . import phrases_kernels as pk
 
-    tokenizer = Tokenizer(settings.lowercase, settings.strip_punctuation)
+    tokenizer = Tokenizer(settings.lowercase, settings.strip_punctuation,
+                          settings.normalization)
     words = WordCounter(settings.max_vocab_size)
     pairs = _PairCounter(words, settings.max_vocab_size)
     total = 0

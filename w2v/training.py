@@ -86,7 +86,7 @@ def _train(corpus_paths, config, progress, checkpoint_path, checkpoint_every, re
             counter.seed(given_vocab[0])
         except ValueError as exc:
             raise CorpusError(f"the given vocabulary: {exc}") from None
-    tokenizer = Tokenizer(config.lowercase, config.strip_punctuation)
+    tokenizer = Tokenizer(config.lowercase, config.strip_punctuation, config.normalization)
     with _reading_bar(progress) as bar:
         corpus = EncodedCorpus.encode(corpus_paths, tokenizer, counter, on_words=bar.update)
     if given_vocab:
@@ -277,6 +277,7 @@ class _Epochs:
             self.cut_short.append(job)
             return
         if not math.isfinite(loss):
+            self.stop[0] = 1  # the other workers need not finish their chunks
             done = (self.words_done + self.corpus.chunk_words[k]) / max(self.total_words, 1)
             raise TrainingDiverged(f"training diverged in epoch {epoch + 1} ({done:.1%} done): "
                                    f"the loss became {loss}; try a smaller --alpha")

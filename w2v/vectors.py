@@ -12,14 +12,17 @@ Does not: import numba (queries must start fast) or read files itself (see `form
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
 from .errors import UnknownWordError
+from .tokenize import fold_case, normalize_word
 
 _BATCH = 256  # queries per matrix product: bounds the (batch x V) score matrix
 _SUGGESTION_POOL = 100_000  # spelling suggestions come from the most frequent words
+_NUMBERS = {2: "two", 3: "three", 4: "four"}
 
 
 class WordVectors:
@@ -36,11 +39,12 @@ class WordVectors:
         self._by_initial: dict[str, list[str]] | None = None
 
     @classmethod
-    def load(cls, path: str) -> WordVectors:
-        """Read any supported file (native, word2vec binary/text, fastText .vec, GloVe)."""
+    def load(cls, path: str, unicode_errors: str = "strict") -> WordVectors:
+        """Read any supported file (native, word2vec binary/text, fastText .vec, GloVe);
+        `unicode_errors="replace"` loads words that are not valid UTF-8 (see formats.load)."""
         from .formats import load
 
-        return cls.from_file(load(path))
+        return cls.from_file(load(path, unicode_errors))
 
     @classmethod
     def from_file(cls, f) -> WordVectors:
@@ -80,14 +84,38 @@ class WordVectors:
         return np.asarray(self.vectors[self.id(word)])
 
     def id(self, word: str) -> int:
-        """The row of `word` (or of its lowercase form, as models are usually trained
-        lowercased), else UnknownWordError with close spellings as suggestions."""
+        """The row of `word`, else of the word as training normalised it (see `query_forms`),
+        else UnknownWordError with close spellings as suggestions."""
         index = self.index
         if word in index:
             return index[word]
-        if word.lower() in index:
-            return index[word.lower()]
-        raise UnknownWordError(word, self.suggest(word))
+        forms = self.query_forms(word)
+        if not forms:
+            raise UnknownWordError(word, reason="is no word at all as this model was trained")
+        if len(forms) > 1:
+            count = _NUMBERS.get(len(forms), str(len(forms)))
+            raise UnknownWordError(word, self.suggest(word), f"is {count} words as this model "
+                                   f"was trained: {' '.join(forms)}")
+        # then case-folded: models are mostly lowercased, and a keep-case model's words may
+        # still be found when typed with other capitals, as before normalisation existed
+        for form in (forms[0], fold_case(forms[0])):
+            if form in index:
+                return index[form]
+        raise UnknownWordError(word, self.suggest(forms[0]))
+
+    def query_forms(self, word: str) -> list[str]:
+        """`word` normalised as this model's training text was (`tokenize.normalize_word`):
+        usually one token, none for stripped punctuation, several for 'new-york' (`new york`).
+
+        Native models store their settings (those saved before `normalization` existed
+        count as "nfc"); other files (word2vec, GloVe) get NFC only.
+        """
+        config = self.metadata.get("config")
+        if not isinstance(config, dict):
+            return [unicodedata.normalize("NFC", word)]
+        return normalize_word(word, lowercase=bool(config.get("lowercase", True)),
+                              strip_punctuation=bool(config.get("strip_punctuation", True)),
+                              normalization=config.get("normalization", "nfc"))
 
     def suggest(self, word: str, n: int = 3) -> list[str]:
         """Frequent vocabulary words spelled like `word` (same first letter, similar length).
@@ -98,8 +126,8 @@ class WordVectors:
         if self._by_initial is None:
             self._by_initial = {}
             for w in self.words[:_SUGGESTION_POOL]:
-                self._by_initial.setdefault(w[:1].lower(), []).append(w)
-        pool = self._by_initial.get(word[:1].lower(), [])
+                self._by_initial.setdefault(fold_case(w[:1]), []).append(w)
+        pool = self._by_initial.get(fold_case(word[:1]), [])
         candidates = [w for w in pool if abs(len(w) - len(word)) <= 2]
         return difflib.get_close_matches(word, candidates, n=n, cutoff=0.75)
 

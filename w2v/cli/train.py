@@ -211,6 +211,13 @@ def _init_plan(path, settings, given):
     return init, merged
 
 
+# `vocab` and `phrases` normalise text as `train` does: the same option, help and choices
+_normalization_option = click.option(
+    "--normalization", type=click.Choice(TRAIN_OPTIONS["normalization"].metadata["choices"]),
+    default=TRAIN_OPTIONS["normalization"].default, show_default=True,
+    help=TRAIN_OPTIONS["normalization"].metadata["help"])
+
+
 @click.command(context_settings=CONTEXT)
 @click.argument("corpus", nargs=-1, required=True)
 @click.option("--min-count", default=1, show_default=True, type=click.IntRange(1),
@@ -219,7 +226,8 @@ def _init_plan(path, settings, given):
               help="Cap on distinct words held while counting (pruning rule as for train).")
 @click.option("--lowercase/--keep-case", default=True, show_default=True)
 @click.option("--strip-punctuation/--keep-punctuation", default=True, show_default=True)
-def vocab(corpus, min_count, max_vocab_size, lowercase, strip_punctuation):
+@_normalization_option
+def vocab(corpus, min_count, max_vocab_size, lowercase, strip_punctuation, normalization):
     """Count the words of CORPUS: prints word<TAB>count by descending count.
 
     Words are normalised as `w2v train` does, so the list can be edited and given back
@@ -236,7 +244,8 @@ def vocab(corpus, min_count, max_vocab_size, lowercase, strip_punctuation):
     from ..vocab_files import format_vocab
 
     counter = WordCounter(max_vocab_size)
-    count_words(corpus_files(corpus), Tokenizer(lowercase, strip_punctuation), counter)
+    count_words(corpus_files(corpus), Tokenizer(lowercase, strip_punctuation, normalization),
+                counter)
     words, _ = Vocabulary.from_counter(counter, min_count)
     out = sys.stdout.buffer
     text = format_vocab(words)
@@ -260,9 +269,10 @@ def vocab(corpus, min_count, max_vocab_size, lowercase, strip_punctuation):
               type=click.IntRange(1), help="Cap on distinct words and pairs held.")
 @click.option("--lowercase/--keep-case", default=True, show_default=True)
 @click.option("--strip-punctuation/--keep-punctuation", default=True, show_default=True)
+@_normalization_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def phrases(corpus, threshold, min_count, scoring, passes, max_vocab_size, lowercase,
-            strip_punctuation, quiet):
+            strip_punctuation, normalization, quiet):
     """Write CORPUS to stdout with frequent word pairs joined by '_' (new_york).
 
     The text comes out normalised as `w2v train` reads it, one line per input line.
@@ -276,6 +286,6 @@ def phrases(corpus, threshold, min_count, scoring, passes, max_vocab_size, lower
     if threshold is None:
         threshold = 0.5 if scoring == "npmi" else 100.0
     settings = PhraseSettings(threshold, min_count, scoring, passes, max_vocab_size, lowercase,
-                              strip_punctuation)
+                              strip_punctuation, normalization)
     log = None if quiet else (lambda message: click.echo(message, err=True))
     write_phrases(corpus_files(corpus), settings, sys.stdout.buffer, log)
