@@ -202,3 +202,43 @@ def test_evaluate_restrict_applies_to_word_pairs_too(runner, tmp_path):
     assert found() == 4  # gensim's default for pairs: the 300,000 most frequent words
     assert found("--restrict", "4") == 3  # apple and pear are past the 4 most frequent
     assert found("--restrict", "0") == 4  # 0: no restriction
+
+
+def test_vectors_prints_each_words_values(runner, topic_model):
+    native = load(str(topic_model))
+    result = run(runner, "vectors", "cat", "dog", "-m", topic_model)
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [r[0] for r in rows] == ["cat", "dog"]
+    for row in rows:
+        expected = native.vectors[native.words.index(row[0])]
+        np.testing.assert_allclose([float(x) for x in row[1:]], expected, rtol=1e-5, atol=1e-7)
+    record = json.loads(run(runner, "vectors", "cat", "-m", topic_model, "--json").stdout)
+    assert record["word"] == "cat" and len(record["vector"]) == native.vectors.shape[1]
+
+
+def test_vectors_from_stdin_report_unknown_words_or_skip_them(runner, topic_model):
+    result = run(runner, "vectors", "-m", topic_model, input="cat dog\nzzzz\nbus\n")
+    assert result.exit_code == 1
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["cat", "dog", "bus"]
+    assert "line 2: 'zzzz' is not in the vocabulary" in result.stderr
+    result = run(runner, "vectors", "-m", topic_model, "--skip-unknown", input="zzzz cat\n")
+    assert result.exit_code == 0 and result.stdout.startswith("cat\t")
+    result = run(runner, "vectors", "zzzz", "-m", topic_model)
+    assert result.exit_code == 1 and "not in the vocabulary" in result.stderr
+
+
+def test_sentence_vectors_are_the_mean_of_unit_vectors(runner, topic_model):
+    native = load(str(topic_model))
+    result = run(runner, "vectors", "--sentences", "-m", topic_model,
+                 input="cat dog\nbread cheese apple\n")
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [r[0] for r in rows] == ["cat dog", "bread cheese apple"]
+    for row in rows:
+        unit = [native.vectors[native.words.index(w)] for w in row[0].split()]
+        unit = [v / np.linalg.norm(v) for v in unit]
+        np.testing.assert_allclose([float(x) for x in row[1:]], np.mean(unit, axis=0),
+                                   rtol=1e-5, atol=1e-6)
+    args = run(runner, "vectors", "--sentences", "cat", "dog", "-m", topic_model).stdout
+    assert args.splitlines()[0] == result.stdout.splitlines()[0]

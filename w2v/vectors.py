@@ -145,6 +145,14 @@ class WordVectors:
 
     # ------------------------------------------------------------ queries
 
+    def sentence_vector(self, words: Sequence[str]) -> np.ndarray:
+        """fastText's sentence vector: the mean of the unit vectors of `words` (a zero vector
+        adds nothing); UnknownWordError for a word not in the vocabulary."""
+        rows = [self.id(w) for w in words]
+        total = self.unit[rows].sum(axis=0, dtype=np.float64)
+        kept = int(np.count_nonzero(np.linalg.norm(self.unit[rows], axis=1) > 0))
+        return (total / max(kept, 1)).astype(np.float32)
+
     def similarity(self, a: str, b: str) -> float:
         return float(self.unit[self.id(a)] @ self.unit[self.id(b)])
 

@@ -5,7 +5,7 @@ Exit status: 0 success, 1 an error w2v reports (bad corpus, unreadable model, un
 Results go to stdout, everything else to stderr.
 
 The group and the entry point live here; the commands live in `train` (train, vocab, phrases),
-`query` (similar, analogy, evaluate) and `tools` (info, export, plot, plot-report), and the
+`query` (similar, analogy, evaluate, vectors) and `tools` (info, export, plot, plot-report), and the
 helpers they share in `common`. Each command module only defines commands; this module registers
 them, so nothing imports this package back.
 
@@ -68,7 +68,8 @@ def cli():
 
 
 for _command in (train.train, train.vocab, train.phrases, query.similar, query.analogy,
-                 query.evaluate, tools.info, tools.export, tools.plot, tools.plot_report):
+                 query.evaluate, query.vectors, tools.info, tools.export, tools.plot,
+                 tools.plot_report):
     cli.add_command(_command)
 
 

@@ -1,7 +1,8 @@
-"""`w2v similar`, `w2v analogy` and `w2v evaluate`: queries on trained vectors.
+"""`w2v similar`, `w2v analogy`, `w2v evaluate` and `w2v vectors`: queries on trained vectors.
 
 Output is tab-separated text, or JSON lines with --json; with no words on the command line,
-`similar` and `analogy` answer one query per stdin line. This path never imports numba.
+`similar`, `analogy` and `vectors` answer one query per stdin line. This path never imports
+numba.
 
 Does not: compute similarities itself (see `vectors`, `evaluate`).
 """
@@ -12,6 +13,7 @@ import json
 import os
 
 import click
+import numpy as np
 
 from .common import (
     CONTEXT,
@@ -69,6 +71,60 @@ def similar(words, model, topn, minus, as_json, unicode_errors):
             for word, sim in answers:
                 emit(as_json, {"query": query, "word": word, "similarity": sim},
                       [query, word, sim])
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("words", nargs=-1)
+@model_option
+@click.option("--sentences", is_flag=True,
+              help="One vector per line (per WORDS given), the mean of its words' unit vectors "
+                   "(fastText's print-sentence-vectors).")
+@click.option("--skip-unknown", is_flag=True,
+              help="Leave out words not in the vocabulary instead of failing on them.")
+@json_option
+@unicode_errors_option
+def vectors(words, model, sentences, skip_unknown, as_json, unicode_errors):
+    """Print the vectors of WORDS, or of the words on stdin, one per line (fastText's
+    print-word-vectors): the word, then its values, tab-separated.
+
+    \b
+      w2v vectors king queen
+      cut -f1 pairs.tsv | w2v vectors --json > vectors.jsonl
+      w2v vectors --sentences < sentences.txt
+    """
+    from ..errors import UnknownWordError
+
+    wv = load_vectors(model, unicode_errors)
+    queries = [(0, list(words))] if sentences else [(0, [w]) for w in words]
+    batches = [queries] if words else (
+        stdin_batches() if sentences
+        else ([(n, [t]) for n, tokens in batch for t in tokens] for batch in stdin_batches()))
+    failed = 0
+    for batch in batches:
+        for number, tokens in batch:
+            where = f"line {number}: " if number else ""
+            if skip_unknown:
+                tokens = [t for t in tokens if _first_unknown(wv, [t]) is None]
+                if not tokens:
+                    continue
+            try:
+                vector = (wv.sentence_vector(tokens) if sentences
+                          else np.asarray(wv[tokens[0]], dtype=np.float32))
+            except UnknownWordError as exc:
+                if not number:
+                    raise
+                click.echo(f"{where}{exc}", err=True)
+                failed += 1
+                continue
+            text = " ".join(tokens)
+            values = [float(f"{x:.9g}") for x in vector]  # 9 digits round-trip float32
+            if as_json:
+                click.echo(json.dumps({"sentence" if sentences else "word": text,
+                                       "vector": values}, ensure_ascii=False))
+            else:
+                click.echo(text + "\t" + "\t".join(f"{x:.6g}" for x in values))
     if failed:
         raise click.exceptions.Exit(1)
 
