@@ -1,0 +1,125 @@
+"""fastText's character n-grams and their bucket ids, for one word or a whole vocabulary.
+
+The rules are those of fastText's `Dictionary::computeSubwords` and `Dictionary::hash`
+(src/dictionary.cc), so that ids computed here index the same rows of a fastText model:
+
+- A word is wrapped as '<' + word + '>' and its n-grams are the runs of n = minn..maxn
+  *characters* of that string. fastText works on UTF-8 bytes: an n-gram never starts on a
+  continuation byte (10xxxxxx) and always takes a character's continuation bytes with its lead
+  byte, so n counts Unicode code points (an emoji with a ZWJ sequence is several). '<' or
+  '>' alone is never a 1-gram (only matters with minn 1; older fastText kept them).
+  A vocabulary word's own row is not in the list (fastText puts its word id first); '<word>'
+  is, as in fastText, when it is at most maxn characters long.
+- An n-gram's id is `ft_hash(utf8) % buckets`: 32-bit FNV-1a, with one quirk. fastText casts each
+  byte to int8_t and then to uint32_t before the XOR, so a byte >= 0x80 is
+  sign-extended: 0xC3 is XORed in as 0xFFFFFFC3, not 0x000000C3. ASCII-only n-grams hash as
+  plain FNV-1a; any other differs, and a hash without the quirk finds the wrong rows.
+
+`ngrams`, `ngram_ids` and `ft_hash` are the plain-Python reference, one word at a time;
+`ngram_table` does a vocabulary at once with the JIT kernel in `subwords_kernels` (imported
+on first use, so queries that only need one word never load Numba).
+
+Does not: train, read or write model files, or add the rows offset (fastText's id of an n-gram
+row is nwords + bucket id). Nor does it special-case fastText's end-of-sentence word "</s>",
+which has no n-grams there: the caller knows whether its vocabulary holds one.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .errors import ConfigError
+
+FNV_OFFSET = 2166136261
+FNV_PRIME = 16777619
+BOW, EOW = "<", ">"
+MAX_BUCKETS = 2**31 - 1  # fastText's bucket is an int32, and ids are stored as int32
+
+
+def ft_hash(data: bytes) -> int:
+    """fastText's 32-bit FNV-1a of `data`, bytes >= 0x80 sign-extended (see the module doc)."""
+    h = FNV_OFFSET
+    for b in data:
+        h ^= b | 0xFFFFFF00 if b >= 0x80 else b
+        h = (h * FNV_PRIME) & 0xFFFFFFFF
+    return h
+
+
+def _check(minn: int, maxn: int, buckets: int | None = None) -> None:
+    if minn < 0 or maxn < 0:
+        raise ConfigError(f"minn={minn} and maxn={maxn}: n-gram lengths must be >= 0 "
+                          "(maxn 0 turns subwords off)")
+    if buckets is not None and not 1 <= buckets <= MAX_BUCKETS:
+        raise ConfigError(f"buckets={buckets}: must be between 1 and {MAX_BUCKETS}")
+
+
+def _utf8(word: str, where: str) -> bytes:
+    try:
+        return word.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ConfigError(f"{where} {word!r} is not valid Unicode ({e.reason} at character "
+                          f"{e.start}); remove lone surrogates from the words") from None
+
+
+def ngrams(word: str, minn: int, maxn: int) -> list[str]:
+    """The character n-grams of '<' + word + '>' for n = minn..maxn, in fastText's order
+    (by start, then by length). Empty when maxn < minn or maxn == 0."""
+    _check(minn, maxn)
+    _utf8(word, "word")
+    # a str is a sequence of code points, which is what fastText's byte walk counts
+    chars = BOW + word + EOW
+    size = len(chars)
+    grams = []
+    for start in range(size):
+        for n in range(1, min(maxn, size - start) + 1):
+            if n < minn or (n == 1 and (start == 0 or start + 1 == size)):
+                continue
+            grams.append(chars[start:start + n])
+    return grams
+
+
+def ngram_ids(word: str, minn: int, maxn: int, buckets: int) -> list[int]:
+    """The bucket id of each n-gram of `ngrams(word, minn, maxn)`, in the same order."""
+    _check(minn, maxn, buckets)
+    return [ft_hash(gram.encode("utf-8")) % buckets for gram in ngrams(word, minn, maxn)]
+
+
+class NgramTable(NamedTuple):
+    """The n-gram ids of every word of a vocabulary, in CSR form: word i's ids are
+    ids[offsets[i]:offsets[i + 1]], in the order `ngram_ids` gives them."""
+
+    offsets: np.ndarray  # int64, one more than the words
+    ids: np.ndarray  # int32 bucket ids, each in [0, buckets)
+
+    def of(self, word_id: int) -> np.ndarray:
+        """The n-gram ids of word `word_id`."""
+        return self.ids[self.offsets[word_id]:self.offsets[word_id + 1]]
+
+
+def ngram_table(words: list[str], minn: int, maxn: int, buckets: int) -> NgramTable:
+    """The n-gram ids of each of `words`, computed by the JIT kernel; the same as calling
+    `ngram_ids` on each word."""
+    _check(minn, maxn, buckets)
+    try:
+        data = np.frombuffer("".join(words).encode("utf-8"), dtype=np.uint8)
+    except UnicodeEncodeError:
+        for i, word in enumerate(words):
+            _utf8(word, f"word {i}")
+        raise
+    char_starts = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)),
+              out=char_starts[1:])
+
+    from . import subwords_kernels as sk
+
+    # one encode of the joined words is several times faster than one per word; each code
+    # point starts with one non-continuation byte, which maps the words' bounds to bytes
+    starts = sk.byte_starts(data, char_starts)
+    offsets = np.zeros(len(words) + 1, dtype=np.int64)
+    sk.count_ngrams(data, starts, minn, maxn, offsets[1:])
+    np.cumsum(offsets, out=offsets)
+    ids = np.empty(offsets[-1], dtype=np.int32)
+    sk.fill_ngram_ids(data, starts, minn, maxn, buckets, offsets, ids)
+    return NgramTable(offsets, ids)
