@@ -221,10 +221,10 @@ def test_binary_named_txt_is_refused_with_a_hint(tmp_path, vectors):
         load(str(wrong))
 
 
-def test_fasttext_bin_is_refused_clearly(tmp_path):
-    path = tmp_path / "cc.en.300.bin"
+def test_damaged_fasttext_bin_is_refused_clearly(tmp_path):
+    path = tmp_path / "cc.en.300.bin"  # full coverage: tests/test_fasttext_format.py
     path.write_bytes(struct.pack("<ii", 793712314, 12) + bytes(200))
-    with pytest.raises(ModelFormatError, match="fastText .bin models are not supported yet"):
+    with pytest.raises(ModelFormatError, match=r"300\.bin: the arguments give dimension 0"):
         load(str(path))
 
 

@@ -242,3 +242,31 @@ def test_sentence_vectors_are_the_mean_of_unit_vectors(runner, topic_model):
                                    rtol=1e-5, atol=1e-6)
     args = run(runner, "vectors", "--sentences", "cat", "dog", "-m", topic_model).stdout
     assert args.splitlines()[0] == result.stdout.splitlines()[0]
+
+
+def test_fasttext_models_answer_for_unseen_words_and_say_so(runner, tmp_path, topic_corpus):
+    gensim = pytest.importorskip("gensim.models")
+    sentences = [line.split() for line in topic_corpus.read_text().splitlines()]
+    model = gensim.FastText(sentences, vector_size=16, window=3, min_count=2, epochs=3,
+                            bucket=5000, min_n=4, max_n=5, workers=1, seed=1)
+    path = tmp_path / "ft.bin"
+    gensim.fasttext.save_facebook_model(model, str(path))
+
+    result = run(runner, "similar", "cheeses", "-m", path, "-n", "3")  # unseen: 'cheese' + 's'
+    assert result.exit_code == 0, result.output
+    assert "'cheeses' is not in the vocabulary; its vector comes from its character n-grams" \
+        in result.stderr
+    neighbours = [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert sum(w in TOPICS["food"] for w in neighbours) >= 2, neighbours
+
+    result = run(runner, "vectors", "cheeses", "cat", "-m", path)
+    rows = {line.split("\t")[0]: [float(x) for x in line.split("\t")[1:]]
+            for line in result.stdout.splitlines()}
+    np.testing.assert_allclose(rows["cheeses"], model.wv["cheeses"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(rows["cat"], model.wv["cat"], rtol=1e-4, atol=1e-5)
+
+    result = run(runner, "analogy", "cat", "cats", "dog", "-m", path)
+    assert result.exit_code == 0 and "'cats' is not in the vocabulary" in result.stderr
+    result = run(runner, "similar", "-m", path, input="cat\nq\n")  # '<q>': no 4-gram
+    assert result.exit_code == 1
+    assert "line 2: 'q' is not in the vocabulary and has no character n-gram" in result.stderr

@@ -15,13 +15,13 @@ the header; the Embedding Projector gets vectors.tsv and metadata.tsv. The nativ
                  (V x D float32, negative sampling; V-1 x D, hierarchical softmax, when
                  trained), counts (V int64), and the words as UTF-8 joined by "\\n"
 
-How a file's format is decided, first rule that applies: the native magic; fastText's .bin
-magic (refused: not supported yet); an extension that names a format (`.txt`, `.vec`: text only,
-with a "V D" header or, GloVe, without; `.bin`: binary only); else the content (text when the
-first rows parse as text, else binary). Every reader is strict: a file that is not what it
-claims is refused with the line or row where it stops being so, never read as garbage. Words
-must be valid UTF-8 unless the caller asks for unicode_errors="replace" (gensim's option), which
-counts the replaced words and those that then equal another word.
+How a file's format is decided, first rule that applies: the native magic; fastText's .bin magic
+(a .bin or quantized .ftz model, read by `fasttext_format`); an extension that names a format
+(`.txt`, `.vec`: text only, with a "V D" header or, GloVe, without; `.bin`: binary only); else
+the content (text when the first rows parse as text, else binary). Every reader is strict: a
+file that is not what it claims is refused with the line or row where it stops being so, never
+read as garbage. Words must be valid UTF-8 unless the caller asks for unicode_errors="replace"
+(gensim's option), which counts the replaced words and those that then equal another word.
 
 Deliberate differences from gensim's reader: a text row's word may contain spaces (gensim writes
 such words; the D values are split off from the right), each row's value count is checked, and a
@@ -31,7 +31,8 @@ Native files load by memory-mapping. No reader ever unpickles or evaluates file 
 every size a file claims is checked against the file's real size (in Python integers, which
 cannot overflow) before anything is allocated.
 
-Does not: train, query, or decide output paths (see `cli`); read fastText .bin models.
+Does not: train, query, or decide output paths (see `cli`); parse fastText .bin models (see
+`fasttext_format`).
 """
 
 from __future__ import annotations
@@ -48,12 +49,15 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
 from .atomic import atomic_write
 from .errors import ConfigError, ModelFormatError
+
+if TYPE_CHECKING:
+    from .fasttext_format import SubwordModel
 
 NATIVE_MAGIC = b"\x93W2VMDL\n"
 NATIVE_VERSION = 1
@@ -73,13 +77,14 @@ class VectorFile:
 
     words: list[str]
     vectors: np.ndarray  # float32 (V, D); a read-only memory map for native files
-    format: str  # "native", "word2vec-binary", "word2vec-text" or "glove"
+    format: str  # "native", "word2vec-binary", "word2vec-text", "glove", "fasttext-bin"/"-ftz"
     counts: np.ndarray | None = None
     output: np.ndarray | None = None  # negative-sampling output weights (V x D)
     metadata: dict = field(default_factory=dict)
     output_hs: np.ndarray | None = None  # hierarchical-softmax inner nodes (V-1 x D)
     replaced_words: int = 0  # words whose invalid UTF-8 became U+FFFD (unicode_errors="replace")
     colliding_words: int = 0  # of those, how many now equal another word (queries use the first)
+    subwords: SubwordModel | None = None  # fastText models: vectors for unseen words too
 
 
 def output_format(path: str) -> str:
@@ -227,8 +232,9 @@ def _load(path: str, head: bytes, size: int, unicode_errors: str) -> VectorFile:
     if head.startswith(NATIVE_MAGIC):
         return _load_native(path, size, unicode_errors)
     if head.startswith(FASTTEXT_MAGIC):
-        raise _Refused("fastText .bin models are not supported yet; load the .vec file that "
-                       "fastText writes beside it")
+        from .fasttext_format import read_fasttext  # it imports this module
+
+        return read_fasttext(path, unicode_errors)
     if not head:
         raise _Refused("the file is empty")
     lower = path.lower()

@@ -60,7 +60,7 @@ def word_map(wv: WordVectors, words: list[str], path: str, neighbours: int = 0,
               for w in words]
     labels = [w for group in groups for w in group]
     owner = [g for g, group in enumerate(groups) for _ in group]
-    points = pca_2d(np.stack([wv.unit[wv.id(w)] for w in labels]))
+    points = pca_2d(np.stack([wv.resolve(w)[1] for w in labels]))
     dpi = 100
     fig, ax = plt.subplots(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
     colours = plt.get_cmap("tab10")

@@ -29,11 +29,12 @@ class WordVectors:
     """Words, their vectors, and the queries people run on them."""
 
     def __init__(self, words: list[str], vectors: np.ndarray, counts: np.ndarray | None = None,
-                 metadata: dict | None = None):
+                 metadata: dict | None = None, subwords=None):
         self.words = words
         self.vectors = vectors
         self.counts = counts
         self.metadata = metadata or {}
+        self.subwords = subwords  # fasttext_format.SubwordModel: vectors for unseen words
         self._index: dict[str, int] | None = None
         self._unit: np.ndarray | None = None
         self._by_initial: dict[str, list[str]] | None = None
@@ -49,7 +50,7 @@ class WordVectors:
     @classmethod
     def from_file(cls, f) -> WordVectors:
         """From a formats.VectorFile already read."""
-        return cls(f.words, f.vectors, f.counts, f.metadata)
+        return cls(f.words, f.vectors, f.counts, f.metadata, f.subwords)
 
     # ------------------------------------------------------------ lookups
 
@@ -81,7 +82,40 @@ class WordVectors:
         return word in self.index
 
     def __getitem__(self, word: str) -> np.ndarray:
-        return np.asarray(self.vectors[self.id(word)])
+        """The vector of `word`; with subwords, also of a word the vocabulary lacks."""
+        if self.knows(word) or self.subwords is None:
+            return np.asarray(self.vectors[self.id(word)])
+        return self._subword_vector(word)
+
+    def knows(self, word: str) -> bool:
+        """Whether `word` (or its normalised form) is in the vocabulary."""
+        try:
+            self.id(word)
+        except UnknownWordError:
+            return False
+        return True
+
+    def resolve(self, word: str) -> tuple[int | None, np.ndarray]:
+        """A query word's row and unit vector; for a word the vocabulary lacks, in a model with
+        subwords, no row and the unit vector of its character n-grams (fastText's rule)."""
+        try:
+            i = self.id(word)
+            return i, self.unit[i]
+        except UnknownWordError:
+            if self.subwords is None:
+                raise
+        vector = self._subword_vector(word)
+        norm = np.linalg.norm(vector)
+        return None, (vector / norm if norm > 0 else vector).astype(np.float32)
+
+    def _subword_vector(self, word: str) -> np.ndarray:
+        forms = self.query_forms(word)
+        form = forms[0] if len(forms) == 1 else word
+        vector = self.subwords.word_vector(form)
+        if vector is None:
+            raise UnknownWordError(word, reason="is not in the vocabulary and has no character "
+                                   "n-gram this model knows")
+        return vector
 
     def id(self, word: str) -> int:
         """The row of `word`, else of the word as training normalised it (see `query_forms`),
@@ -148,13 +182,12 @@ class WordVectors:
     def sentence_vector(self, words: Sequence[str]) -> np.ndarray:
         """fastText's sentence vector: the mean of the unit vectors of `words` (a zero vector
         adds nothing); UnknownWordError for a word not in the vocabulary."""
-        rows = [self.id(w) for w in words]
-        total = self.unit[rows].sum(axis=0, dtype=np.float64)
-        kept = int(np.count_nonzero(np.linalg.norm(self.unit[rows], axis=1) > 0))
-        return (total / max(kept, 1)).astype(np.float32)
+        unit = np.array([self.resolve(w)[1] for w in words], dtype=np.float64)
+        kept = int(np.count_nonzero(np.linalg.norm(unit, axis=1) > 0))
+        return (unit.sum(axis=0) / max(kept, 1)).astype(np.float32)
 
     def similarity(self, a: str, b: str) -> float:
-        return float(self.unit[self.id(a)] @ self.unit[self.id(b)])
+        return float(self.resolve(a)[1] @ self.resolve(b)[1])
 
     def most_similar(self, positive: Sequence[str], negative: Sequence[str] = (), topn: int = 10,
                      restrict: int | None = None) -> list[tuple[str, float]]:
@@ -168,11 +201,13 @@ class WordVectors:
         results = []
         for start in range(0, len(queries), _BATCH):
             batch = queries[start:start + _BATCH]
-            ids = [([self.id(w) for w in pos], [self.id(w) for w in neg]) for pos, neg in batch]
-            targets = np.stack([self._mean(pos, neg) for pos, neg in ids])
+            resolved = [([self.resolve(w) for w in pos], [self.resolve(w) for w in neg])
+                        for pos, neg in batch]
+            targets = np.stack([self._mean([v for _, v in pos], [v for _, v in neg])
+                                for pos, neg in resolved])
             scores = self._scores(targets, restrict)
-            for row, (pos, neg) in zip(scores, ids):
-                results.append(self._top(row, topn, exclude=pos + neg))
+            for row, (pos, neg) in zip(scores, resolved):
+                results.append(self._top(row, topn, exclude=[i for i, _ in pos + neg]))
         return results
 
     def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "add",
@@ -187,23 +222,27 @@ class WordVectors:
             raise ValueError(f"unknown analogy method {method!r}: use 'add' or 'mul'")
         results = []
         for start in range(0, len(questions), _BATCH):
-            batch = [tuple(self.id(w) for w in q) for q in questions[start:start + _BATCH]]
-            abc = np.array(batch, dtype=np.int64).reshape(-1, 3)
+            batch = [[self.resolve(w) for w in q] for q in questions[start:start + _BATCH]]
             if method == "add":
-                targets = np.stack([self._mean([b, c], [a]) for a, b, c in batch])
+                targets = np.stack([self._mean([b[1], c[1]], [a[1]]) for a, b, c in batch])
                 scores = self._scores(targets, restrict)
             else:  # 3CosMul (Levy and Goldberg 2014), similarities shifted to [0, 1] as gensim
                 unit = self.unit[:restrict] if restrict else self.unit
-                sim = [(unit @ self.unit[abc[:, k]].T).T for k in range(3)]
+                sim = [(unit @ np.stack([q[k][1] for q in batch]).T).T for k in range(3)]
                 sim = [(s + 1.0) / 2.0 for s in sim]
                 scores = sim[1] * sim[2] / (sim[0] + 1e-6)
-            for row, ids in zip(scores, batch):
-                results.append(self._top(row, topn, exclude=list(ids)))
+            for row, q in zip(scores, batch):
+                results.append(self._top(row, topn, exclude=[i for i, _ in q]))
         return results
 
-    def _mean(self, positive: list[int], negative: list[int]) -> np.ndarray:
-        mean = (self.unit[positive].sum(axis=0) - self.unit[negative].sum(axis=0)) / max(
-            len(positive) + len(negative), 1)
+    def _mean(self, positive: list[np.ndarray], negative: list[np.ndarray]) -> np.ndarray:
+        """The unit mean of unit vectors, the negative ones subtracted."""
+        mean = np.zeros(self.dim, dtype=np.float64)
+        for v in positive:
+            mean += v
+        for v in negative:
+            mean -= v
+        mean /= max(len(positive) + len(negative), 1)
         norm = np.linalg.norm(mean)
         return mean / norm if norm > 0 else mean
 
@@ -213,7 +252,7 @@ class WordVectors:
 
     def _top(self, scores: np.ndarray, topn: int, exclude: list[int]) -> list[tuple[str, float]]:
         scores = scores.copy()
-        excluded = [i for i in exclude if i < len(scores)]
+        excluded = [i for i in exclude if i is not None and i < len(scores)]
         scores[excluded] = -np.inf
         n = min(topn, len(scores) - len(set(excluded)))
         if n <= 0:

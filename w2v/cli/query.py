@@ -49,6 +49,9 @@ def similar(words, model, topn, minus, as_json, unicode_errors):
     """
     wv = load_vectors(model, unicode_errors)
     if words:
+        missing = _first_unknown(wv, list(words) + list(minus))
+        if missing:
+            raise click.ClickException(missing)
         (answers,) = wv.most_similar_batch([(list(words), list(minus))], topn)
         query = _query_text(words, minus)
         for word, sim in answers:
@@ -60,7 +63,7 @@ def similar(words, model, topn, minus, as_json, unicode_errors):
         for number, tokens in batch:
             positive = [t for t in tokens if not (t.startswith("-") and len(t) > 1)]
             negative = [t[1:] for t in tokens if t.startswith("-") and len(t) > 1]
-            missing = _first_unknown(wv, positive + negative)
+            missing = _first_unknown(wv, positive + negative, f"line {number}: ")
             if missing:
                 click.echo(f"line {number}: {missing}", err=True)
                 failed += 1
@@ -94,8 +97,6 @@ def vectors(words, model, sentences, skip_unknown, as_json, unicode_errors):
       cut -f1 pairs.tsv | w2v vectors --json > vectors.jsonl
       w2v vectors --sentences < sentences.txt
     """
-    from ..errors import UnknownWordError
-
     wv = load_vectors(model, unicode_errors)
     queries = [(0, list(words))] if sentences else [(0, [w]) for w in words]
     batches = [queries] if words else (
@@ -106,18 +107,19 @@ def vectors(words, model, sentences, skip_unknown, as_json, unicode_errors):
         for number, tokens in batch:
             where = f"line {number}: " if number else ""
             if skip_unknown:
-                tokens = [t for t in tokens if _first_unknown(wv, [t]) is None]
+                tokens = [t for t in tokens if _first_unknown(wv, [t], where) is None]
                 if not tokens:
                     continue
-            try:
-                vector = (wv.sentence_vector(tokens) if sentences
-                          else np.asarray(wv[tokens[0]], dtype=np.float32))
-            except UnknownWordError as exc:
-                if not number:
-                    raise
-                click.echo(f"{where}{exc}", err=True)
-                failed += 1
-                continue
+            else:
+                missing = _first_unknown(wv, tokens, where)
+                if missing and not number:
+                    raise click.ClickException(missing)
+                if missing:
+                    click.echo(f"{where}{missing}", err=True)
+                    failed += 1
+                    continue
+            vector = (wv.sentence_vector(tokens) if sentences
+                      else np.asarray(wv[tokens[0]], dtype=np.float32))
             text = " ".join(tokens)
             values = [float(f"{x:.9g}") for x in vector]  # 9 digits round-trip float32
             if as_json:
@@ -133,14 +135,19 @@ def _query_text(positive, negative) -> str:
     return " ".join(list(positive) + [f"-{w}" for w in negative])
 
 
-def _first_unknown(wv, words) -> str | None:
+def _first_unknown(wv, words, where: str = "") -> str | None:
+    """Why the first of `words` has no vector, or None; a word of a subword model found only
+    through its character n-grams gets a note on stderr."""
     from ..errors import UnknownWordError
 
     for word in words:
         try:
-            wv.id(word)
+            wv.resolve(word)
         except UnknownWordError as exc:
             return str(exc)
+        if wv.subwords is not None and not wv.knows(word):
+            click.echo(f"{where}note: '{word}' is not in the vocabulary; its vector comes from "
+                       f"its character n-grams", err=True)
     return None
 
 
@@ -168,6 +175,9 @@ def analogy(words, model, topn, method, as_json, unicode_errors):
         if len(words) != 3:
             raise click.UsageError(f"analogy takes three words A B C, got {len(words)}")
         a, b, c = words
+        missing = _first_unknown(wv, words)
+        if missing:
+            raise click.ClickException(missing)
         for answer, sim in wv.analogy(a, b, c, topn, method):
             emit(as_json, {"a": a, "b": b, "c": c, "answer": answer, "similarity": sim},
                   [answer, sim])
@@ -181,7 +191,7 @@ def analogy(words, model, topn, method, as_json, unicode_errors):
                            f"words", err=True)
                 failed += 1
                 continue
-            missing = _first_unknown(wv, tokens[:3])
+            missing = _first_unknown(wv, tokens[:3], f"line {number}: ")
             if missing:
                 click.echo(f"line {number}: {missing}", err=True)
                 failed += 1
