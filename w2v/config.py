@@ -11,9 +11,9 @@ import os
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
-from .tokenize import NORMALIZATIONS
 
 ARCHITECTURES = ("skipgram", "cbow")
+NORMALIZATIONS = ("nfc", "nfkc", "none")  # Unicode forms the tokenizer applies
 
 
 def _opt(default, help: str, *, min=None, max=None, min_open=False, max_open=False, **extra):

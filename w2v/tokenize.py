@@ -44,10 +44,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from .config import NORMALIZATIONS
 from .errors import ConfigError
 from .reading import read_blocks
-
-NORMALIZATIONS = ("nfc", "nfkc", "none")
 
 _ZWNJ, _ZWJ, _ZWSP = 0x200C, 0x200D, 0x200B
 _DOTTED_CAPITAL_I = "\u0130"

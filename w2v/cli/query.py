@@ -13,7 +13,6 @@ import json
 import os
 
 import click
-import numpy as np
 
 from .common import (
     CONTEXT,
@@ -97,6 +96,8 @@ def vectors(words, model, sentences, skip_unknown, as_json, unicode_errors):
       cut -f1 pairs.tsv | w2v vectors --json > vectors.jsonl
       w2v vectors --sentences < sentences.txt
     """
+    import numpy as np
+
     wv = load_vectors(model, unicode_errors)
     queries = [(0, list(words))] if sentences else [(0, [w]) for w in words]
     batches = [queries] if words else (
