@@ -139,7 +139,8 @@ def test_labels_are_left_out_and_version_11_supervised_has_no_ngrams(tmp_path):
 def test_gensim_model_reads_back_the_same_vectors(tmp_path):
     models = pytest.importorskip("gensim.models")
     sentences = [["the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog"],
-                 ["café", "naïve", "über", "straße", "ça", "va"]] * 5
+                 ["café", "naïve", "über", "straße", "ça", "va"],
+                 ["москва", "город", "東京", "大阪", "über", "café"]] * 5
     model = models.FastText(sentences, vector_size=8, window=2, min_count=1, min_n=2, max_n=4,
                             bucket=97, epochs=3, seed=1, workers=1)
     path = tmp_path / "gensim.bin"
@@ -148,7 +149,7 @@ def test_gensim_model_reads_back_the_same_vectors(tmp_path):
     assert f.format == "fasttext-bin" and f.words == list(model.wv.index_to_key)
     for i, word in enumerate(f.words):
         np.testing.assert_allclose(f.vectors[i], model.wv[word], atol=1e-5)
-    for word in ["quikc", "foxes", "zzzzqq", "cafés", "strasse", "é"]:
+    for word in ["quikc", "foxes", "zzzzqq", "cafés", "strasse", "é", "москвы", "東京都"]:
         np.testing.assert_allclose(f.subwords.word_vector(word), model.wv[word], atol=1e-5)
 
 

@@ -1,4 +1,5 @@
-"""Read fastText's binary models: .bin (dense) and .ftz (product-quantized), versions 11 and 12.
+"""Read fastText's binary models, .bin (dense) and .ftz (product-quantized), versions 11 and
+12; write .bin (version 12, as fastText 0.9 writes it) for models w2v trained with n-grams.
 
 Layout, as fastText's `FastText::saveModel` writes it (native byte order, little-endian on
 every machine fastText runs on today; this reader assumes it):
@@ -32,8 +33,17 @@ Deliberate difference from fastText: with unicode_errors="replace", a word that 
 UTF-8 gets the n-grams of its replaced spelling (fastText walks the raw bytes); its own row is
 still its own.
 
-Does not: write fastText models, use the output matrix (its size is checked, then skipped), or
-build vectors for word n-grams (wordNgrams) or labels; labels are left out of the words.
+An unseen word whose vector comes out exactly zero gets None, as one with no n-gram at all: in a
+.bin that w2v wrote, buckets no vocabulary word reached are zero rows, and a string made of such
+n-grams is one the model knows nothing about (fastText would print zeros).
+
+Unseen words of native models that keep n-grams (`formats.save_native`) are looked up by
+`NativeSubwordModel`: their n-gram rows are sparse (`subwords.NgramRows`), absent buckets count
+as zero rows, so it gives what fastText computes from the .bin `save_fasttext` writes.
+
+Does not: use the output matrix when reading (its size is checked, then skipped), or build
+vectors for word n-grams (wordNgrams) or labels; labels are left out of the words. Does not
+write quantized .ftz files.
 """
 
 from __future__ import annotations
@@ -46,8 +56,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .formats import VectorFile, _collisions, _decode_words, _Refused
-from .subwords import ngram_ids, ngram_table
+from .atomic import atomic_write
+from .errors import ConfigError
+from .formats import VectorFile, _collisions, _decode_words, _Refused, _write_text_rows
+from .subwords import NgramRows, ngram_ids, ngram_table
 
 MAGIC = 793712314
 VERSIONS = (11, 12)
@@ -58,6 +70,9 @@ _ARG_NAMES = ("dim", "ws", "epoch", "min_count", "neg", "word_ngrams", "loss", "
               "minn", "maxn", "lr_update_rate")
 _LOSSES = {1: "hs", 2: "ns", 3: "softmax", 4: "ova"}  # fastText's args.h enums
 _MODELS = {1: "cbow", 2: "skipgram", 3: "supervised"}
+_LOSS_IDS = {name: i for i, name in _LOSSES.items()}
+_MODEL_IDS = {name: i for i, name in _MODELS.items()}
+_WRITE_BYTES = 1 << 23  # n-gram rows are written in blocks of about this many bytes
 _ENTRY = re.compile(rb"([^\0]*)\0(?s:.{9})")  # word, NUL, int64 count, int8 type
 _ENTRY_MIN_BYTES = 10
 _GATHER_ROWS = 1 << 16  # n-gram rows gathered per step when averaging: bounds the memory
@@ -134,8 +149,62 @@ class SubwordModel:
         rows = self.ngram_rows(word)
         if not rows:
             return None
-        return np.asarray(self.rows[np.array(rows)], dtype=np.float64).mean(axis=0).astype(
+        vector = np.asarray(self.rows[np.array(rows)], dtype=np.float64).mean(axis=0).astype(
             np.float32)
+        return vector if vector.any() else None  # all zero rows: see the module docstring
+
+
+class NativeSubwordModel:
+    """The same lookups as `SubwordModel` for a native model with n-grams: the vocabulary's
+    (composed) vectors and the n-gram rows, sparse: an n-gram whose bucket has no row is a zero
+    row that still counts in the mean, as in the .bin `save_fasttext` writes."""
+
+    def __init__(self, words: list[str], vectors: np.ndarray, ngrams: NgramRows):
+        self.words = words
+        self.vectors = vectors  # the in-vocabulary word vectors
+        self.ngrams = ngrams
+        self._index: dict[str, int] | None = None
+
+    @property
+    def index(self) -> dict[str, int]:
+        """word -> id (the first, where replaced words collide), built on first use."""
+        if self._index is None:
+            self._index = {}
+            for i, word in enumerate(self.words):
+                self._index.setdefault(word, i)
+        return self._index
+
+    @property
+    def has_ngrams(self) -> bool:
+        return self.ngrams.maxn > 0 and len(self.ngrams.buckets) > 0
+
+    def ngram_rows(self, word: str) -> list[int]:
+        """The rows of `ngrams.vectors` of `word`'s character n-grams that have one, in
+        fastText's order, duplicates kept."""
+        if not self.has_ngrams:
+            return []
+        rows = self.ngrams.rows_of(self._ids(word))
+        return rows[rows >= 0].tolist()
+
+    def word_vector(self, word: str) -> np.ndarray | None:
+        """A known word's vector, else the mean over all its n-grams (those without a row
+        count as zero); None when none of them has a row, or the mean is zero."""
+        i = self.index.get(word)
+        if i is not None:
+            return np.array(self.vectors[i])
+        if not self.has_ngrams:
+            return None
+        ids = self._ids(word)
+        rows = self.ngrams.rows_of(ids)
+        rows = rows[rows >= 0]
+        if not len(rows):
+            return None
+        total = np.asarray(self.ngrams.vectors[rows], dtype=np.float64).sum(axis=0)
+        vector = (total / len(ids)).astype(np.float32)
+        return vector if vector.any() else None
+
+    def _ids(self, word: str) -> list[int]:
+        return ngram_ids(word, self.ngrams.minn, self.ngrams.maxn, self.ngrams.bucket)
 
 
 def read_fasttext(path: str, unicode_errors: str) -> VectorFile:
@@ -206,9 +275,16 @@ def _read(path: str, cursor: _Cursor, unicode_errors: str) -> VectorFile:
                          index, np.zeros((0, args["dim"]), dtype=np.float32))
     model.vectors = _vocabulary_vectors(model, words)
     metadata = {"fasttext": {"version": version, **args, "labels": labels}}
+    input_rows = ngrams = None
+    if not quantized and pruneidx is None and model.has_ngrams:
+        # dense: every bucket has its row, so the rows convert to a native model's as they are
+        input_rows = rows[:nwords]
+        ngrams = NgramRows(args["minn"], args["maxn"], args["bucket"],
+                           np.arange(args["bucket"], dtype=np.int64), rows[nwords:])
     return VectorFile(words, model.vectors, "fasttext-ftz" if quantized else "fasttext-bin",
                       counts=counts, metadata=metadata, replaced_words=len(replaced),
-                      colliding_words=_collisions(words, replaced), subwords=model)
+                      colliding_words=_collisions(words, replaced), subwords=model,
+                      input_rows=input_rows, ngrams=ngrams)
 
 
 def _read_args(cursor: _Cursor, version: int) -> dict:
@@ -366,3 +442,114 @@ def _vocabulary_vectors(model: SubwordModel, words: list[str]) -> np.ndarray:
         vectors[word:last] = sums
         word = last
     return vectors
+
+
+# ---------------------------------------------------------------- writing
+
+
+def save_fasttext(path: str, words: list[str], counts: np.ndarray, input_rows: np.ndarray,
+                  ngrams: NgramRows | None, output: np.ndarray | None,
+                  output_hs: np.ndarray | None, settings: dict) -> None:
+    """Write a fastText 0.9 .bin (version 12, little-endian), atomically, that
+    `fasttext.load_model` and gensim's `load_facebook_model` read.
+
+    `input_rows` are the words' own rows; the input matrix is those, then `ngrams.bucket` rows,
+    each the n-gram row of its bucket or zero (written a block at a time: never a whole
+    bucket x dim array in memory). `settings` is `TrainConfig.to_dict()`; a missing setting
+    takes fastText's default. fastText keeps one loss: negative sampling's output matrix when
+    there is one, else hierarchical softmax's inner nodes, negated (fastText's sigmoid target
+    is the Huffman code bit, word2vec.c's is 1 - bit) and padded with a zero row to V rows;
+    fastText rebuilds the same Huffman tree from the counts when the vocabulary is sorted by
+    count. Every word is written with type 0 (word), and the dictionary is not pruned.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    input_rows = np.asarray(input_rows)
+    vocab_size = len(words)
+    if input_rows.ndim != 2 or len(input_rows) != vocab_size or len(counts) != vocab_size:
+        raise ConfigError(f"{path}: {vocab_size} words, {len(counts)} counts and input rows of "
+                          f"shape {input_rows.shape} do not agree")
+    dim = input_rows.shape[1]
+    if ngrams is not None and np.shape(ngrams.vectors) != (len(ngrams.buckets), dim):
+        raise ConfigError(f"{path}: n-gram rows of shape {np.shape(ngrams.vectors)} for "
+                          f"{len(ngrams.buckets)} buckets of dimension {dim}")
+    hs_only = bool(settings.get("hs")) and not settings.get("negative", 5)
+    out_rows = _output_rows(path, vocab_size, dim, output, output_hs, hs_only)
+    minn, maxn, bucket = ((ngrams.minn, ngrams.maxn, ngrams.bucket) if ngrams is not None
+                          else (0, 0, 0))  # fastText's own bucket when maxn is 0
+    args = _ARGS.pack(dim, settings.get("window", 5), settings.get("epochs", 5),
+                      settings.get("min_count", 5), settings.get("negative", 5), 1,
+                      _LOSS_IDS["hs" if hs_only else "ns"],
+                      _MODEL_IDS[settings.get("arch", "skipgram")], bucket, minn, maxn, 100,
+                      float(settings.get("sample", 1e-4)))
+    with atomic_write(path) as f:
+        f.write(struct.pack("<ii", MAGIC, 12) + args)
+        f.write(struct.pack("<iiiqq", vocab_size, vocab_size, 0, int(counts.sum()), -1))
+        _write_dictionary(f, path, words, counts)
+        f.write(struct.pack("<?qq", False, vocab_size + bucket, dim))
+        _write_rows(f, input_rows)
+        if ngrams is not None:
+            _write_ngram_rows(f, ngrams, dim)
+        f.write(struct.pack("<?qq", False, vocab_size, dim))
+        _write_rows(f, out_rows)
+
+
+def save_fasttext_vec(path: str, words: list[str], vectors: np.ndarray) -> None:
+    """Write the .vec fastText writes beside its .bin ("V D" header, then the word and each
+    value followed by a space), atomically. Deliberate difference: fastText prints 5
+    significant digits; here each value has the 9 that give back its float32 exactly."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    with atomic_write(path) as f:
+        f.write(f"{len(words)} {vectors.shape[1]}\n".encode())
+        _write_text_rows(f, words, vectors, "%.9g " * vectors.shape[1] + "\n")
+
+
+def _output_rows(path: str, vocab_size: int, dim: int, output: np.ndarray | None,
+                 output_hs: np.ndarray | None, hs_only: bool) -> np.ndarray:
+    """The V x dim output matrix of the one loss fastText keeps (see `save_fasttext`)."""
+    rows = np.zeros((vocab_size, dim), dtype=np.float32)
+    source = output_hs if hs_only else output
+    if source is not None and len(source):
+        source = np.asarray(source, dtype=np.float32)
+        if source.shape[1] != dim or len(source) > vocab_size:
+            raise ConfigError(f"{path}: output weights of shape {source.shape} for "
+                              f"{vocab_size} words of dimension {dim}")
+        rows[:len(source)] = -source if hs_only else source
+    return rows
+
+
+def _write_dictionary(f, path: str, words: list[str], counts: np.ndarray) -> None:
+    """Each word as fastText's Dictionary::save writes it: UTF-8, NUL, int64 count, int8 type 0."""
+    entry = struct.Struct("<qb")
+    parts = []
+    for i, (word, count) in enumerate(zip(words, counts.tolist())):
+        try:
+            raw = word.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = b""
+        if not raw or b"\0" in raw:
+            raise ConfigError(f"{path}: word {i + 1} ({word!r}) is empty, not valid Unicode or "
+                              f"holds a NUL byte, which a fastText dictionary cannot hold")
+        parts.append(raw + b"\0" + entry.pack(count, 0))
+        if len(parts) >= 1 << 14:
+            f.write(b"".join(parts))
+            parts.clear()
+    f.write(b"".join(parts))
+
+
+def _write_rows(f, rows: np.ndarray) -> None:
+    little = np.ascontiguousarray(rows, dtype="<f4")
+    if little.nbytes:  # memoryview cannot cast an empty array
+        f.write(memoryview(little).cast("B"))
+
+
+def _write_ngram_rows(f, ngrams: NgramRows, dim: int) -> None:
+    """fastText's `bucket` n-gram rows: the row of each bucket that has one, zeros elsewhere."""
+    buckets = np.asarray(ngrams.buckets, dtype=np.int64)
+    block = np.zeros((max(1, _WRITE_BYTES // (4 * dim)), dim), dtype="<f4")
+    for lo in range(0, ngrams.bucket, len(block)):
+        hi = min(lo + len(block), ngrams.bucket)
+        first, last = np.searchsorted(buckets, [lo, hi])
+        chunk = block[:hi - lo]
+        chunk[:] = 0
+        chunk[buckets[first:last] - lo] = ngrams.vectors[first:last]
+        _write_rows(f, chunk)

@@ -15,6 +15,13 @@ the header; the Embedding Projector gets vectors.tsv and metadata.tsv. The nativ
                  (V x D float32, negative sampling; V-1 x D, hierarchical softmax, when
                  trained), counts (V int64), and the words as UTF-8 joined by "\\n"
 
+A model with character n-grams (fastText's subwords) adds input_rows (V x D float32: each word's
+own input row), ngram_buckets (U int64: the sorted bucket ids that have a row) and
+ngram_vectors (U x D float32), and metadata["subwords"] = {"minn", "maxn", "bucket"}; buckets
+without a row are zero (see `subwords.NgramRows`). "vectors" stays the composed word vectors
+(own row and n-gram rows averaged), so every reader and query works on it unchanged, and
+`VectorFile.subwords` gives unseen words fastText's vector: the mean over all their n-grams.
+
 How a file's format is decided, first rule that applies: the native magic; fastText's .bin magic
 (a .bin or quantized .ftz model, read by `fasttext_format`); an extension that names a format
 (`.txt`, `.vec`: text only, with a "V D" header or, GloVe, without; `.bin`: binary only); else
@@ -27,12 +34,12 @@ Deliberate differences from gensim's reader: a text row's word may contain space
 such words; the D values are split off from the right), each row's value count is checked, and a
 binary file must hold exactly the rows its header promises, back to back.
 
-Native files load by memory-mapping. No reader ever unpickles or evaluates file content, and
-every size a file claims is checked against the file's real size (in Python integers, which
-cannot overflow) before anything is allocated.
+Native files load by memory-mapping, the n-gram rows too. No reader ever unpickles or evaluates
+file content, and every size a file claims is checked against the file's real size (in Python
+integers, which cannot overflow) before anything is allocated.
 
-Does not: train, query, or decide output paths (see `cli`); parse fastText .bin models (see
-`fasttext_format`).
+Does not: train, query, or decide output paths (see `cli`); read or write fastText .bin models
+(see `fasttext_format`, which also holds the unseen-word lookups).
 """
 
 from __future__ import annotations
@@ -57,7 +64,8 @@ from .atomic import atomic_write
 from .errors import ConfigError, ModelFormatError
 
 if TYPE_CHECKING:
-    from .fasttext_format import SubwordModel
+    from .fasttext_format import NativeSubwordModel, SubwordModel
+    from .subwords import NgramRows
 
 NATIVE_MAGIC = b"\x93W2VMDL\n"
 NATIVE_VERSION = 1
@@ -84,7 +92,10 @@ class VectorFile:
     output_hs: np.ndarray | None = None  # hierarchical-softmax inner nodes (V-1 x D)
     replaced_words: int = 0  # words whose invalid UTF-8 became U+FFFD (unicode_errors="replace")
     colliding_words: int = 0  # of those, how many now equal another word (queries use the first)
-    subwords: SubwordModel | None = None  # fastText models: vectors for unseen words too
+    # models with character n-grams: vectors for unseen words too
+    subwords: SubwordModel | NativeSubwordModel | None = None
+    input_rows: np.ndarray | None = None  # with n-grams: each word's own input row (V x D)
+    ngrams: NgramRows | None = None  # with n-grams: the n-gram rows (native, fastText .bin)
 
 
 def output_format(path: str) -> str:
@@ -153,8 +164,11 @@ def save_projector(directory: str, words: list[str], vectors: np.ndarray) -> Non
 
 def save_native(path: str, words: list[str], vectors: np.ndarray, output: np.ndarray | None,
                 counts: np.ndarray | None, metadata: dict,
-                output_hs: np.ndarray | None = None) -> None:
-    """Write the native format (see module docstring), atomically."""
+                output_hs: np.ndarray | None = None, *, input_rows: np.ndarray | None = None,
+                ngrams: NgramRows | None = None) -> None:
+    """Write the native format (see module docstring), atomically. A model with character
+    n-grams gives `input_rows` (the words' own rows) and `ngrams`; `vectors` are then the
+    composed word vectors, and metadata["subwords"] is set from `ngrams`."""
     arrays = {"vectors": np.ascontiguousarray(vectors, dtype="<f4")}
     if output is not None and len(output):
         arrays["output"] = np.ascontiguousarray(output, dtype="<f4")
@@ -162,6 +176,13 @@ def save_native(path: str, words: list[str], vectors: np.ndarray, output: np.nda
         arrays["output_hs"] = np.ascontiguousarray(output_hs, dtype="<f4")
     if counts is not None:
         arrays["counts"] = np.ascontiguousarray(counts, dtype="<i8")
+    if (input_rows is None) != (ngrams is None):
+        raise ConfigError(f"{path}: a subword model needs both input_rows and ngrams")
+    if ngrams is not None:
+        arrays.update(_subword_arrays(path, len(words), arrays["vectors"].shape[1], input_rows,
+                                      ngrams))
+        metadata = {**metadata, "subwords": {"minn": int(ngrams.minn), "maxn": int(ngrams.maxn),
+                                             "bucket": int(ngrams.bucket)}}
     arrays["words"] = np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
     header = {"format": "w2v-native", "version": NATIVE_VERSION, "vocab_size": len(words),
               "dim": int(vectors.shape[1]), "metadata": metadata, "arrays": {}}
@@ -186,6 +207,41 @@ def save_native(path: str, words: list[str], vectors: np.ndarray, output: np.nda
 
 def _aligned(n: int) -> int:
     return (n + _ALIGN - 1) // _ALIGN * _ALIGN
+
+
+def _subword_arrays(path: str, vocab_size: int, dim: int, input_rows: np.ndarray,
+                    ngrams: NgramRows) -> dict[str, np.ndarray]:
+    """The native arrays of a subword model, checked as the reader will check them, so that
+    w2v never writes a file it would refuse."""
+    arrays = {"input_rows": np.ascontiguousarray(input_rows, dtype="<f4"),
+              "ngram_buckets": np.ascontiguousarray(ngrams.buckets, dtype="<i8"),
+              "ngram_vectors": np.ascontiguousarray(ngrams.vectors, dtype="<f4")}
+    if arrays["input_rows"].shape != (vocab_size, dim):
+        raise ConfigError(f"{path}: input_rows has shape {arrays['input_rows'].shape}, not "
+                          f"{(vocab_size, dim)}")
+    buckets = arrays["ngram_buckets"]
+    if buckets.ndim != 1 or arrays["ngram_vectors"].shape != (len(buckets), dim):
+        raise ConfigError(f"{path}: ngram vectors of shape {arrays['ngram_vectors'].shape} for "
+                          f"{len(buckets)} buckets of dimension {dim}")
+    problem = _bucket_problem(buckets, ngrams.bucket)
+    if problem:
+        raise ConfigError(f"{path}: ngram buckets {problem}")
+    return arrays
+
+
+def _bucket_problem(buckets: np.ndarray, bucket: int) -> str | None:
+    """Why `buckets` is not a sorted list of unique ids in [0, bucket), or None."""
+    if not len(buckets):
+        return None
+    if buckets[0] < 0 or buckets[-1] >= bucket:
+        bad = buckets[0] if buckets[0] < 0 else buckets[-1]
+        return f"hold bucket {bad} outside [0, {bucket})"
+    steps = np.diff(buckets)
+    if not (steps > 0).all():
+        at = int(np.flatnonzero(steps <= 0)[0]) + 1
+        return (f"are not sorted and unique: entry {at + 1} ({buckets[at]}) follows "
+                f"{buckets[at - 1]}")
+    return None
 
 
 # ---------------------------------------------------------------- reading: format detection
@@ -575,14 +631,18 @@ def _binary_row_at(data: mmap.mmap, pos: int, complete: int, rows: int, dim: int
 
 
 _NATIVE_DTYPES = {"vectors": "<f4", "output": "<f4", "output_hs": "<f4", "counts": "<i8",
-                  "words": "|u1"}
+                  "words": "|u1", "input_rows": "<f4", "ngram_buckets": "<i8",
+                  "ngram_vectors": "<f4"}
+_SUBWORD_ARRAYS = ("input_rows", "ngram_buckets", "ngram_vectors")
 _COUNT_LIMIT = 1 << 40  # a vocabulary size or dimension above this is a damaged header
 
 
-def _native_shapes(vocab_size: int, dim: int) -> dict[str, tuple[int, ...]]:
-    """The shape each array must have; words (UTF-8 bytes) are any 1-D length."""
+def _native_shapes(vocab_size: int, dim: int) -> dict[str, tuple[int | None, ...]]:
+    """The shape each array must have (None: any length); words (UTF-8 bytes) and
+    ngram_buckets are any 1-D length."""
     return {"vectors": (vocab_size, dim), "output": (vocab_size, dim),
-            "output_hs": (vocab_size - 1, dim), "counts": (vocab_size,)}
+            "output_hs": (vocab_size - 1, dim), "counts": (vocab_size,),
+            "input_rows": (vocab_size, dim), "ngram_vectors": (None, dim)}
 
 
 def _load_native(path: str, size: int, unicode_errors: str) -> VectorFile:
@@ -614,10 +674,52 @@ def _load_native(path: str, size: int, unicode_errors: str) -> VectorFile:
         raise _Refused(f"{len(words)} words where the header promises {vocab_size}")
     if "" in words:
         raise _Refused(f"word {words.index('') + 1} is empty: the word list is damaged")
+    metadata = header.get("metadata", {})
+    ngrams = _native_ngrams(arrays, metadata)
+    subwords = None
+    if ngrams is not None:
+        from .fasttext_format import NativeSubwordModel  # it imports this module
+
+        subwords = NativeSubwordModel(words, arrays["vectors"], ngrams)
     return VectorFile(words, arrays["vectors"], "native", counts=arrays.get("counts"),
-                      output=arrays.get("output"), metadata=header.get("metadata", {}),
+                      output=arrays.get("output"), metadata=metadata,
                       output_hs=arrays.get("output_hs"), replaced_words=len(replaced),
-                      colliding_words=_collisions(words, replaced))
+                      colliding_words=_collisions(words, replaced), subwords=subwords,
+                      input_rows=arrays.get("input_rows"), ngrams=ngrams)
+
+
+def _native_ngrams(arrays: dict[str, np.ndarray], metadata: dict) -> NgramRows | None:
+    """The n-gram rows over the mapped arrays, after checking that the subword arrays and
+    settings come together and agree; None for a model without n-grams."""
+    present = [name for name in _SUBWORD_ARRAYS if name in arrays]
+    if not present and "subwords" not in metadata:
+        return None
+    missing = [repr(name) for name in _SUBWORD_ARRAYS if name not in arrays]
+    if "subwords" not in metadata:
+        missing.append("metadata 'subwords'")
+    if missing:
+        raise _Refused(f"a model with character n-grams but no {', '.join(missing)}: the file "
+                       f"is damaged")
+    settings = metadata["subwords"]
+    values = [settings.get(key) if isinstance(settings, dict) else None
+              for key in ("minn", "maxn", "bucket")]
+    if not all(type(v) is int for v in values):
+        raise _Refused(f"damaged header (metadata 'subwords' is {settings!r}, not its minn, "
+                       f"maxn and bucket)")
+    from .subwords import NgramRows
+
+    buckets, vectors = arrays["ngram_buckets"], arrays["ngram_vectors"]
+    if len(vectors) != len(buckets):
+        raise _Refused(f"array 'ngram_vectors' has {len(vectors)} rows for the "
+                       f"{len(buckets)} buckets of 'ngram_buckets': the file is damaged")
+    try:
+        ngrams = NgramRows(*values, buckets, vectors)
+    except ConfigError as exc:
+        raise _Refused(f"damaged header (metadata 'subwords': {exc})") from None
+    problem = _bucket_problem(buckets, ngrams.bucket)
+    if problem:
+        raise _Refused(f"array 'ngram_buckets' {problem}: the file is damaged")
+    return ngrams
 
 
 def _native_header(blob: bytes) -> dict:
@@ -663,9 +765,13 @@ def _map_array(path: str, size: int, data_start: int, name: str, spec,
     if offset + nbytes > size:
         raise _Refused(f"array {name!r} at byte {offset} runs past the end of the file "
                        f"({size} bytes); the file is truncated")
-    if (len(shape) != 1) if shape_wanted is None else (tuple(shape) != shape_wanted):
+    if (len(shape) != 1) if shape_wanted is None else (
+            len(shape) != len(shape_wanted)
+            or any(want is not None and n != want for n, want in zip(shape, shape_wanted))):
+        wanted = "1-D" if shape_wanted is None else str(tuple(
+            "any" if n is None else n for n in shape_wanted)).replace("'", "")
         raise _Refused(f"array {name!r} has shape {tuple(shape)} where the header's vocabulary "
-                       f"size and dimension ask for {shape_wanted or '1-D'}")
+                       f"size and dimension ask for {wanted}")
     if nbytes == 0:
         return np.zeros(shape, dtype=dtype), offset, 0
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=tuple(shape)), offset, nbytes

@@ -123,3 +123,49 @@ def ngram_table(words: list[str], minn: int, maxn: int, buckets: int) -> NgramTa
     ids = np.empty(offsets[-1], dtype=np.int32)
     sk.fill_ngram_ids(data, starts, minn, maxn, buckets, offsets, ids)
     return NgramTable(offsets, ids)
+
+
+class NgramRows:
+    """The n-gram rows of a model w2v trained: only the buckets some vocabulary word's n-grams
+    hash to have a row (`buckets`, sorted), the others are zero.
+
+    fastText keeps all `bucket` rows, and those no vocabulary word reaches stay at their random
+    initialisation: noise in every unseen word's vector, and 800 MB at the default 2M buckets.
+    Keeping the reached rows only (about a third of them on a 80k-word vocabulary) saves that
+    memory; zeros instead of noise leave an unseen word's vector the mean over all its n-grams,
+    as fastText defines it, with nothing added by n-grams no word taught the model. Writing a
+    fastText file fills the other rows with zeros, so fastText computes the same vectors.
+    """
+
+    def __init__(self, minn: int, maxn: int, bucket: int, buckets: np.ndarray,
+                 vectors: np.ndarray):
+        _check(minn, maxn, bucket)
+        self.minn, self.maxn, self.bucket = minn, maxn, bucket
+        self.buckets = buckets  # int64, sorted, unique, each in [0, bucket)
+        self.vectors = vectors  # float32 (len(buckets), dim)
+
+    @classmethod
+    def for_table(cls, table: NgramTable, minn: int, maxn: int, bucket: int,
+                  dim: int) -> NgramRows:
+        """Rows (uninitialised) for the buckets of `table`'s n-grams."""
+        buckets = np.unique(table.ids).astype(np.int64)
+        return cls(minn, maxn, bucket, buckets, np.empty((len(buckets), dim), dtype=np.float32))
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """The row of each bucket id in `ids`, -1 where that bucket has none."""
+        ids = np.asarray(ids, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.buckets, ids), max(len(self.buckets) - 1, 0))
+        found = self.buckets[at] == ids if len(self.buckets) else np.zeros(len(ids), bool)
+        return np.where(found, at, -1)
+
+    def word_vectors(self, word_rows: np.ndarray, table: NgramTable) -> np.ndarray:
+        """fastText's vector of each vocabulary word: its own row and its n-grams' rows
+        averaged (n-grams without a row count as zero)."""
+        from .subwords_kernels import compose_word_vectors
+
+        vectors = np.empty((len(word_rows), word_rows.shape[1]), dtype=np.float32)
+        compose_word_vectors(np.asarray(word_rows), np.asarray(self.vectors), table.offsets,
+                             self.rows_of(table.ids), vectors)
+        return vectors
+
+

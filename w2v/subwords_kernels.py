@@ -114,3 +114,23 @@ def fill_ngram_ids(data, starts, minn, maxn, buckets, offsets, ids):
                 n += 1
         if at != stop:
             raise ValueError("a word has fewer n-grams than count_ngrams gave it")
+
+
+@numba.njit(**_JIT)
+def compose_word_vectors(word_rows, ngram_vectors, offsets, rows, out):
+    """out[w] = (word_rows[w] + the ngram_vectors rows of rows[offsets[w]:offsets[w + 1]]) /
+    (1 + that many), a row of -1 counting as zero; summed in float64 (fastText sums in float32:
+    this is within its rounding)."""
+    dim = word_rows.shape[1]
+    acc = np.empty(dim, dtype=np.float64)
+    for w in range(len(word_rows)):
+        for d in range(dim):
+            acc[d] = word_rows[w, d]
+        for k in range(offsets[w], offsets[w + 1]):
+            r = rows[k]
+            if r >= 0:
+                for d in range(dim):
+                    acc[d] += ngram_vectors[r, d]
+        scale = 1.0 / (1 + offsets[w + 1] - offsets[w])
+        for d in range(dim):
+            out[w, d] = acc[d] * scale

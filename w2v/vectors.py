@@ -34,7 +34,7 @@ class WordVectors:
         self.vectors = vectors
         self.counts = counts
         self.metadata = metadata or {}
-        self.subwords = subwords  # fasttext_format.SubwordModel: vectors for unseen words
+        self.subwords = subwords  # fasttext_format.SubwordModel or NativeSubwordModel
         self._index: dict[str, int] | None = None
         self._unit: np.ndarray | None = None
         self._by_initial: dict[str, list[str]] | None = None
