@@ -60,6 +60,53 @@ def block(h: list[np.ndarray], targets, labels, syn1: np.ndarray, alpha: float, 
     return grads
 
 
+def read_sentence(rng, tokens, pos, remap, keep, max_sentence):
+    """The kernel's `_next_sentence`: (new position, kept vocabulary ids)."""
+    sentence: list[int] = []
+    while pos < len(tokens):
+        raw = int(tokens[pos])
+        pos += 1
+        if raw < 0:
+            if sentence:
+                break
+            continue
+        word = int(remap[raw])
+        if word < 0 or rng.rand32() >= int(keep[word]):
+            continue
+        sentence.append(word)
+        if len(sentence) == max_sentence:
+            break
+    return pos, sentence
+
+
+def draw_negatives(rng, word, negative, threshold, alias) -> list[int]:
+    negatives = []
+    for _ in range(negative):
+        t = rng.negative(threshold, alias)
+        redraws = 0
+        while t == word and redraws < MAX_REDRAWS:
+            t = rng.negative(threshold, alias)
+            redraws += 1
+        if t != word:  # still the positive word: this negative is skipped
+            negatives.append(t)
+    return negatives
+
+
+def windows(rng, tokens, remap, keep, window, shrink, max_sentence, alpha_start, alpha_end):
+    """(alpha, centre word, context words) for every centre word of a chunk, drawing random
+    numbers in the kernels' order (the caller draws the negatives in between)."""
+    pos, n_tokens = 0, len(tokens)
+    while pos < n_tokens:
+        alpha = float(np.float32(alpha_start + (alpha_end - alpha_start) * pos / n_tokens))
+        pos, sentence = read_sentence(rng, tokens, pos, remap, keep, max_sentence)
+        for i, word in enumerate(sentence):
+            reach = window - rng.below(window) if shrink else window
+            lo, hi = max(0, i - reach), min(len(sentence), i + reach + 1)
+            context = [sentence[j] for j in range(lo, hi) if j != i]
+            if context:
+                yield alpha, word, context
+
+
 def train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alpha_end, seed,
                 sig):
     """One chunk, as kernels.train_*_chunk, in float64 with plain loops."""
@@ -67,58 +114,113 @@ def train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alph
     syn0, syn1neg, syn1hs = weights
     window, negative, hs, cbow_mean, shrink, max_sentence = settings
     rng = XorShift(seed)
+    for alpha, word, context in windows(rng, tokens, remap, keep, window, shrink, max_sentence,
+                                        alpha_start, alpha_end):
+        negatives = draw_negatives(rng, word, negative, threshold, alias)
+        if cbow:
+            total = sum(syn0[c] for c in context)
+            inputs = [total / len(context) if cbow_mean else total]
+        else:
+            inputs = [syn0[c].copy() for c in context]
+        grads = [np.zeros_like(v) for v in inputs]
+        if hs:  # each input on its own
+            k = int(lengths[word])
+            for i, v in enumerate(inputs):
+                (step,) = block([v], points[word][:k], hs_labels[word][:k], syn1hs, alpha,
+                                sig, skip_saturated=True)
+                grads[i] = grads[i] + step
+        if negative:
+            step = block(inputs, [word] + negatives, [1] + [0] * len(negatives), syn1neg,
+                         alpha, sig)
+            grads = [g + s for g, s in zip(grads, step)]
+        if cbow:
+            g = grads[0] if cbow_mean else grads[0] / len(context)
+            for c in context:
+                syn0[c] += g
+        else:
+            for c, g in zip(context, grads):
+                syn0[c] += g
+
+
+def train_subword_chunk(cbow, tokens, vocab_tables, bags, weights, settings, alpha_start,
+                        alpha_end, seed, sig):
+    """One chunk with character n-grams, as kernels.train_subword_*_chunk: a word's input is
+    the mean of its bag of rows, and the gradient of that mean is added to every row of the bag
+    (fastText's rule).
+
+    Skip-gram: the centre word's bag predicts each context word (with its own negatives), and
+    is updated once per window. CBOW: the mean of all rows of all context bags predicts the
+    centre word (with a sum: the sum of each word's mean); each sentence position's bag is
+    summed when it enters the window (centre - window), follows its own updates, and receives
+    them when it leaves.
+    """
+    remap, keep, threshold, alias, points, hs_labels, lengths = vocab_tables
+    offsets, rows = bags
+    inputs, syn1neg, syn1hs = weights
+    window, negative, hs, cbow_mean, shrink, max_sentence = settings
+    rng = XorShift(seed)
+
+    def bag(w):
+        return [int(r) for r in rows[offsets[w]:offsets[w + 1]]]
+
+    def predict(h, target, grad, alpha):
+        if hs:
+            k = int(lengths[target])
+            (step,) = block([h], points[target][:k], hs_labels[target][:k], syn1hs, alpha, sig,
+                            skip_saturated=True)
+            grad += step
+        if negative:
+            negatives = draw_negatives(rng, target, negative, threshold, alias)
+            (step,) = block([h], [target] + negatives, [1] + [0] * len(negatives), syn1neg,
+                            alpha, sig)
+            grad += step
+
+    if not cbow:
+        for alpha, word, context in windows(rng, tokens, remap, keep, window, shrink,
+                                            max_sentence, alpha_start, alpha_end):
+            grad = np.zeros(inputs.shape[1])
+            h = sum(inputs[r] for r in bag(word)) / len(bag(word))
+            for target in context:
+                predict(h, target, grad, alpha)
+            for r in bag(word):
+                inputs[r] += grad
+        return
     pos, n_tokens = 0, len(tokens)
     while pos < n_tokens:
         alpha = float(np.float32(alpha_start + (alpha_end - alpha_start) * pos / n_tokens))
-        sentence: list[int] = []
-        while pos < n_tokens:
-            raw = int(tokens[pos])
-            pos += 1
-            if raw < 0:
-                if sentence:
-                    break
-                continue
-            word = int(remap[raw])
-            if word < 0 or rng.rand32() >= int(keep[word]):
-                continue
-            sentence.append(word)
-            if len(sentence) == max_sentence:
-                break
+        pos, sentence = read_sentence(rng, tokens, pos, remap, keep, max_sentence)
+        sums, pending = {}, {}  # per position in the window: its bag's sum, its updates
+
+        def enter(p, sentence=sentence, sums=sums, pending=pending):
+            sums[p] = sum(inputs[r] for r in bag(sentence[p]))
+            pending[p] = np.zeros(inputs.shape[1])
+
+        def leave(p, sentence=sentence, sums=sums, pending=pending):
+            for r in bag(sentence[p]):
+                inputs[r] += pending[p]
+            del sums[p], pending[p]
+
+        n = len(sentence)
+        for p in range(min(window, n)):
+            enter(p)
         for i, word in enumerate(sentence):
+            if i + window < n:
+                enter(i + window)
             reach = window - rng.below(window) if shrink else window
-            lo, hi = max(0, i - reach), min(len(sentence), i + reach + 1)
-            context = [sentence[j] for j in range(lo, hi) if j != i]
-            if not context:
-                continue
-            negatives = []
-            for _ in range(negative):
-                t = rng.negative(threshold, alias)
-                redraws = 0
-                while t == word and redraws < MAX_REDRAWS:
-                    t = rng.negative(threshold, alias)
-                    redraws += 1
-                if t != word:  # still the positive word: this negative is skipped
-                    negatives.append(t)
-            if cbow:
-                total = sum(syn0[c] for c in context)
-                inputs = [total / len(context) if cbow_mean else total]
-            else:
-                inputs = [syn0[c].copy() for c in context]
-            grads = [np.zeros_like(v) for v in inputs]
-            if hs:  # each input on its own
-                k = int(lengths[word])
-                for i, v in enumerate(inputs):
-                    (step,) = block([v], points[word][:k], hs_labels[word][:k], syn1hs, alpha,
-                                    sig, skip_saturated=True)
-                    grads[i] = grads[i] + step
-            if negative:
-                step = block(inputs, [word] + negatives, [1] + [0] * len(negatives), syn1neg,
-                             alpha, sig)
-                grads = [g + s for g, s in zip(grads, step)]
-            if cbow:
-                g = grads[0] if cbow_mean else grads[0] / len(context)
-                for c in context:
-                    syn0[c] += g
-            else:
-                for c, g in zip(context, grads):
-                    syn0[c] += g
+            context = [p for p in range(max(0, i - reach), min(n, i + reach + 1)) if p != i]
+            if context:
+                sizes = {p: len(bag(sentence[p])) for p in context}
+                if cbow_mean:
+                    h = sum(sums[p] for p in context) / sum(sizes.values())
+                else:
+                    h = sum(sums[p] / sizes[p] for p in context)
+                grad = np.zeros(inputs.shape[1])
+                predict(h, word, grad, alpha)
+                step = grad if cbow_mean else grad / len(context)
+                for p in context:
+                    pending[p] += step
+                    sums[p] += sizes[p] * step
+            if i >= window:
+                leave(i - window)
+        for p in list(sums):
+            leave(p)

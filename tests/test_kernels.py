@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+import naive
 from naive import train_chunk as reference_chunk
 from w2v import training_kernels as kernels
 from w2v.counting import LINE_BREAK
@@ -148,3 +149,43 @@ def test_the_stop_flag_makes_a_chunk_return_early():
     loss, predictions, _, finished = _run("skipgram", weights, vocab_tables, tokens,
                                           stop=np.ones(1, np.uint8))
     assert not finished and predictions == 0
+
+
+def _bags(vocab_size, ngram_rows, seed=5):
+    """Bags of rows as the model builds them: own row first, then 0-5 n-gram rows (repeats
+    allowed, as a word can hash two n-grams to one bucket)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(0, 6, vocab_size) + 1
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    rows = np.empty(offsets[-1], dtype=np.int32)
+    for w in range(vocab_size):
+        rows[offsets[w]] = w
+        rows[offsets[w] + 1:offsets[w + 1]] = vocab_size + rng.integers(0, ngram_rows,
+                                                                       sizes[w] - 1)
+    return offsets, rows
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_subword_kernel_matches_reference(variant):
+    cbow, window, negative, hs, cbow_mean, shrink = VARIANTS[variant]
+    (syn0, syn1, syn1hs), vocab_tables, tokens = _setup()
+    vocab_size, dim = syn0.shape
+    rng = np.random.default_rng(7)
+    ngram_rows = ((rng.random((9, dim)) - 0.5) / dim).astype(np.float32)
+    weights = (np.concatenate([syn0, ngram_rows]), syn1, syn1hs)
+    bags = _bags(vocab_size, len(ngram_rows))
+    reference = tuple(w.astype(np.float64) for w in weights)
+    settings = (window, negative, hs, cbow_mean, shrink, 40)
+    kernel = kernels.train_subword_cbow_chunk if cbow else kernels.train_subword_skipgram_chunk
+    loss, predictions, kept, finished = kernel(tokens, vocab_tables, bags, weights, settings,
+                                               0.05, 0.01, np.uint64(12345), (SIG, LOGSIG),
+                                               np.zeros(1, np.uint8))
+    assert finished
+    naive.train_subword_chunk(cbow, tokens, vocab_tables, bags, reference, settings, 0.05, 0.01,
+                              12345, SIG)
+    assert predictions > 0 and 0 < kept < len(tokens)
+    assert 0.1 < loss / predictions < 1.0
+    assert not np.allclose(weights[0][vocab_size:], ngram_rows)  # the n-gram rows trained
+    for ours, theirs in zip(weights, reference):
+        np.testing.assert_allclose(ours, theirs, atol=2e-6)
+        assert np.abs(ours - theirs).max() < 1e-3 * np.abs(theirs).max()

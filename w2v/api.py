@@ -33,13 +33,31 @@ def save_report(model: Model, path: str) -> None:
 
 
 def save(model: Model, path: str) -> None:
-    """Write `model` in the format `path`'s extension selects (.bin, .txt/.vec, else native)."""
+    """Write `model` in the format `path`'s extension selects (.bin, .txt/.vec, else native).
+
+    A model with character n-grams keeps them in native files; as .bin it is written as a
+    fastText model (which fastText and gensim load), with its word vectors as a .vec beside it.
+    """
     fmt = output_format(path)
+    vectors = model.word_vectors()
     if fmt == "native":
-        save_native(path, model.vocab.words, model.vectors, model.output, model.vocab.counts,
-                    report(model), output_hs=model.output_hs)
+        subword = {} if model.ngrams is None else {"input_rows": model.vectors,
+                                                   "ngrams": model.ngrams}
+        save_native(path, model.vocab.words, vectors, model.output, model.vocab.counts,
+                    report(model), output_hs=model.output_hs, **subword)
+    elif fmt == "word2vec-binary" and model.ngrams is not None:
+        from .fasttext_format import save_fasttext
+
+        save_fasttext(path, model.vocab.words, model.vocab.counts, model.vectors, model.ngrams,
+                      model.output, model.output_hs, model.config.to_dict())
+        save_word2vec(vec_beside(path), model.vocab.words, vectors, binary=False)
     else:
-        save_word2vec(path, model.vocab.words, model.vectors, binary=fmt == "word2vec-binary")
+        save_word2vec(path, model.vocab.words, vectors, binary=fmt == "word2vec-binary")
+
+
+def vec_beside(path: str) -> str:
+    """Where the .vec of a fastText model saved to `path` goes: model.bin -> model.vec."""
+    return path[:-len(".bin")] + ".vec"
 
 
 def load(path: str, unicode_errors: str = "strict") -> WordVectors:

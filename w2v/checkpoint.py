@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import ModelFormatError
 from .formats import load, save_native
+from .subwords import NgramRows
+
+if TYPE_CHECKING:
+    from .model import Model
 
 _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|epochs?)\s*$")
 
@@ -60,24 +65,29 @@ class Progress:
 class Checkpoint:
     words: list[str]
     counts: np.ndarray
-    vectors: np.ndarray
+    vectors: np.ndarray  # the words' own input rows
     output: np.ndarray
     config: dict
     corpus: dict
     output_path: str | None
     progress: Progress
     output_hs: np.ndarray | None = None
+    input_rows: np.ndarray | None = None  # with character n-grams: the words' own rows
+    ngrams: NgramRows | None = None  # and the n-gram rows
 
 
-def save_checkpoint(path: str, words, counts, vectors, output, config: dict, corpus: dict,
-                    output_path: str | None, progress: Progress, output_hs=None) -> None:
+def save_checkpoint(path: str, model: Model, config: dict, corpus: dict,
+                    output_path: str | None, progress: Progress) -> None:
     meta = {"config": config, "corpus": corpus, "checkpoint": {
         "output": output_path, "next_job": progress.next_job,
         "epoch_loss": list(map(float, progress.epoch_loss)),
         "epoch_predictions": list(map(int, progress.epoch_predictions)),
         "epoch_words": list(map(int, progress.epoch_words)),
         "train_seconds": progress.train_seconds}}
-    save_native(path, words, vectors, output, counts, meta, output_hs=output_hs)
+    subword = {} if model.ngrams is None else {"input_rows": model.vectors,
+                                               "ngrams": model.ngrams}
+    save_native(path, model.vocab.words, model.word_vectors(), model.output, model.vocab.counts,
+                meta, output_hs=model.output_hs, **subword)
 
 
 def load_checkpoint(path: str) -> Checkpoint:
@@ -92,7 +102,9 @@ def load_checkpoint(path: str) -> Checkpoint:
         return Checkpoint(model.words, np.array(model.counts), np.array(model.vectors),
                           _array_or_none(model.output), dict(model.metadata["config"]),
                           dict(model.metadata["corpus"]), state.get("output"), progress,
-                          _array_or_none(model.output_hs))
+                          _array_or_none(model.output_hs),
+                          _array_or_none(getattr(model, "input_rows", None)),
+                          getattr(model, "ngrams", None))
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFormatError(f"{path}: damaged checkpoint state ({exc})") from None
 

@@ -68,6 +68,13 @@ class TrainConfig:
         "folds full-width letters, ligatures, superscripts) or none.", choices=NORMALIZATIONS)
     max_sentence_length: int = _opt(10_000, "Longer lines are split into pieces of this many "
                                     "words (never truncated).", min=1, max=1_000_000)
+    subwords: bool = _opt(False, "Character n-grams as fastText: every word, seen or not, gets "
+                          "a vector; writes fastText .bin files.")
+    minn: int = _opt(3, "Shortest character n-gram [fastText -minn].", min=1, max=100)
+    maxn: int = _opt(6, "Longest character n-gram; 0: none, plain word2vec [fastText -maxn].",
+                     min=0, max=100)
+    buckets: int = _opt(2_000_000, "Hash buckets for n-grams: their matrix holds at most this "
+                        "many rows of --dim floats [fastText -bucket].", min=1, max=2**31 - 1)
 
     def resolved(self) -> TrainConfig:
         """A copy with the architecture-dependent defaults and the thread count filled in."""
@@ -82,8 +89,16 @@ class TrainConfig:
             problem = check_value(f, getattr(self, f.name))
             if problem:
                 raise ConfigError(f"{f.name}: {problem}")
+        if self.subwords and self.maxn and self.maxn < self.minn:
+            raise ConfigError(f"maxn={self.maxn} is below minn={self.minn}: no n-gram would "
+                              f"fit (--maxn 0 turns them off)")
         if not self.hs and self.negative == 0:
             raise ConfigError("--negative 0 needs --hs, or nothing would be trained")
+
+    @property
+    def uses_subwords(self) -> bool:
+        """Whether words get character n-grams (--subwords, with --maxn above 0)."""
+        return self.subwords and self.maxn > 0
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

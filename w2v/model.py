@@ -1,5 +1,9 @@
 """A model's weights and how a run gets them: fresh, from a checkpoint, or from a model to extend.
 
+With character n-grams (`config.uses_subwords`) the input weights are one matrix, `inputs`: the
+words' own rows, then one row per hash bucket that some vocabulary word's n-grams reach
+(`subwords.NgramRows`); `bags` lists each word's rows for the kernels, own row first.
+
 Does not: train (see `training`) or read and write files (see `formats`, `checkpoint`).
 """
 
@@ -16,6 +20,7 @@ from .counting import WordCounter
 from .errors import CorpusError
 from .formats import VectorFile
 from .report import TrainingReport
+from .subwords import NgramRows, NgramTable, ngram_table
 from .vocab import Vocabulary
 
 
@@ -30,6 +35,22 @@ class Model:
     config: TrainConfig
     report: TrainingReport | None = None
     output_hs: np.ndarray | None = None  # float32 (V-1, dim), hierarchical softmax, if used
+    # with character n-grams: vectors holds the words' own rows, a view of inputs[:V]
+    ngrams: NgramRows | None = None  # its vectors a view of inputs[V:]
+    table: NgramTable | None = None  # each word's n-gram bucket ids
+    inputs: np.ndarray | None = None  # (V + n-gram rows, dim): what the kernels update
+    bags: tuple[np.ndarray, np.ndarray] | None = None  # (offsets, rows): word w's input rows
+
+    @property
+    def input_weights(self) -> np.ndarray:
+        """The matrix the kernels' bags index: inputs with n-grams, else the word vectors."""
+        return self.vectors if self.inputs is None else self.inputs
+
+    def word_vectors(self) -> np.ndarray:
+        """Each word's vector: its own row, or with n-grams fastText's mean of its bag."""
+        if self.ngrams is None:
+            return self.vectors
+        return self.ngrams.word_vectors(self.vectors, self.table)
 
 
 def check_vocabulary(stats: CorpusStats, counter: WordCounter, vocab: Vocabulary,
@@ -49,24 +70,64 @@ def check_vocabulary(stats: CorpusStats, counter: WordCounter, vocab: Vocabulary
 
 def initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingReport,
                   init: VectorFile | None = None) -> Model:
-    """word2vec.c's initialisation: inputs uniform in [-0.5/dim, 0.5/dim), outputs zero.
+    """word2vec.c's initialisation: inputs uniform in [-0.5/dim, 0.5/dim), outputs zero; with
+    n-grams fastText's, every input row uniform in [-1/dim, 1/dim).
 
-    With `init`, the words it knows start from its weights; only new words are initialised.
+    With `init`, the words (and n-gram buckets) it knows start from its weights; only new ones
+    are initialised.
     """
     rng = np.random.default_rng(config.seed)
-    vectors = rng.random((len(vocab), config.dim), dtype=np.float32)
-    vectors -= 0.5  # in place: no temporary copies of the largest arrays
-    vectors /= config.dim
+    table = buckets = None
+    rows = len(vocab)
+    if config.uses_subwords:
+        table = ngram_table(vocab.words, config.minn, config.maxn, config.buckets)
+        buckets = np.unique(table.ids).astype(np.int64)
+        rows += len(buckets)
+    inputs = np.empty((rows, config.dim), dtype=np.float32)
+    for start in range(0, rows, _INIT_ROWS):  # float32 draws, no temporary of the whole
+        rng.random(out=inputs[start:start + _INIT_ROWS], dtype=np.float32)
+    inputs -= 0.5  # in place: no temporary copies of the largest arrays
+    inputs /= config.dim / 2 if table is not None else config.dim
     output = np.zeros((len(vocab) if config.negative else 0, config.dim), dtype=np.float32)
     output_hs = np.zeros((max(len(vocab) - 1, 0) if config.hs else 0, config.dim),
                          dtype=np.float32)
+    model = Model(vocab, inputs[:len(vocab)], output, config, report, output_hs)
+    if table is not None:
+        _attach_ngrams(model, inputs, table, buckets)
     if init is not None:
         known = len(init.words)
-        vectors[:known] = init.vectors
+        init_rows = init.input_rows if getattr(init, "input_rows", None) is not None else None
+        model.vectors[:known] = init.vectors if init_rows is None or table is None else init_rows
+        old = getattr(init, "ngrams", None)
+        if table is not None and old is not None and len(old.buckets):
+            rows_in_old = old.rows_of(model.ngrams.buckets)
+            found = rows_in_old >= 0
+            model.ngrams.vectors[found] = old.vectors[rows_in_old[found]]
         # the Huffman tree changes with the vocabulary: inner nodes restart from zero
         if config.negative and init.output is not None:
             output[:known] = init.output
-    return Model(vocab, vectors, output, config, report, output_hs)
+    return model
+
+
+_INIT_ROWS = 1 << 16
+
+
+def _attach_ngrams(model: Model, inputs: np.ndarray, table: NgramTable,
+                   buckets: np.ndarray) -> None:
+    """Give `model` its n-gram rows (inputs[V:]) and the kernels' bags."""
+    config, words = model.config, len(model.vocab)
+    model.inputs, model.table = inputs, table
+    model.ngrams = NgramRows(config.minn, config.maxn, config.buckets, buckets, inputs[words:])
+    sizes = np.diff(table.offsets) + 1  # own row first
+    offsets = np.zeros(words + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    rows = np.empty(offsets[-1], dtype=np.int32)
+    own = offsets[:-1]
+    rows[own] = np.arange(words, dtype=np.int32)
+    is_ngram = np.ones(len(rows), dtype=bool)
+    is_ngram[own] = False
+    rows[is_ngram] = words + np.searchsorted(buckets, table.ids)
+    model.bags = (offsets, rows)
 
 
 def extended_vocabulary(init: VectorFile, counter: WordCounter,
@@ -90,5 +151,17 @@ def resumed_model(resume: Checkpoint, vocab: Vocabulary, config: TrainConfig,
     empty = np.zeros((0, config.dim), dtype=np.float32)
     output = resume.output if resume.output is not None else empty
     output_hs = resume.output_hs if resume.output_hs is not None else empty
-    return Model(vocab, resume.vectors.astype(np.float32), output.astype(np.float32), config,
-                 report, output_hs.astype(np.float32))
+    if not config.uses_subwords:
+        return Model(vocab, resume.vectors.astype(np.float32), output.astype(np.float32),
+                     config, report, output_hs.astype(np.float32))
+    table = ngram_table(vocab.words, config.minn, config.maxn, config.buckets)
+    buckets = np.unique(table.ids).astype(np.int64)
+    if (resume.ngrams is None or resume.input_rows is None
+            or not np.array_equal(resume.ngrams.buckets, buckets)):
+        raise CorpusError("the checkpoint's character n-grams are not this run's; it is "
+                          "damaged or from another version of w2v")
+    inputs = np.concatenate([resume.input_rows, resume.ngrams.vectors]).astype(np.float32)
+    model = Model(vocab, inputs[:len(vocab)], output.astype(np.float32), config, report,
+                  output_hs.astype(np.float32))
+    _attach_ngrams(model, inputs, table, buckets)
+    return model

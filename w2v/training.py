@@ -115,10 +115,8 @@ def _train(corpus_paths, config, progress, checkpoint_path, checkpoint_every, re
         save = None
         if checkpoint_path:
             def save(state: Progress) -> None:
-                save_checkpoint(checkpoint_path, model.vocab.words, model.vocab.counts,
-                                model.vectors, model.output, config.to_dict(),
-                                dataclasses.asdict(corpus.stats), output_path, state,
-                                output_hs=model.output_hs)
+                save_checkpoint(checkpoint_path, model, config.to_dict(),
+                                dataclasses.asdict(corpus.stats), output_path, state)
         run = _Epochs(model, corpus, remap, progress,
                       start=resume.progress if resume else None,
                       checkpoint=(checkpoint_every, save) if checkpoint_every and save else None)
@@ -172,8 +170,18 @@ class _Epochs:
         self.model, self.corpus, self.progress = model, corpus, progress
         self.checkpoint = checkpoint  # (every: Every, save: callable(Progress)) or None
         cfg = model.config
-        self.kernel = (kernels.train_cbow_chunk if cfg.arch == "cbow"
-                       else kernels.train_skipgram_chunk)
+        if model.bags is None:
+            self.kernel = (kernels.train_cbow_chunk if cfg.arch == "cbow"
+                           else kernels.train_skipgram_chunk)
+        else:
+            subword_kernel = (kernels.train_subword_cbow_chunk if cfg.arch == "cbow"
+                              else kernels.train_subword_skipgram_chunk)
+            bags = model.bags
+
+            def with_bags(tokens, vocab_tables, weights, *rest):
+                return subword_kernel(tokens, vocab_tables, bags, weights, *rest)
+
+            self.kernel = with_bags
         self.chunk_seed = kernels.chunk_seed
         counts = model.vocab.counts
         neg_threshold, neg_alias = negative_table(counts, cfg.ns_exponent)
@@ -261,7 +269,7 @@ class _Epochs:
         done_before = epoch * self.epoch_words_total + self.words_before[k]
         loss, predictions, _, finished = self.kernel(
             tokens, self.vocab_tables,
-            (self.model.vectors, self.model.output, self.model.output_hs),
+            (self.model.input_weights, self.model.output, self.model.output_hs),
             (cfg.window, cfg.negative, int(cfg.hs), int(cfg.cbow_mean), int(cfg.shrink_windows),
              cfg.max_sentence_length),
             self.alpha_at(done_before), self.alpha_at(done_before + self.corpus.chunk_words[k]),
@@ -351,7 +359,8 @@ class _Epochs:
              f"({(self.words_done - self._words_at_start) / max(seconds, 1e-9):,.0f} words/s)")
 
     def _check_finite(self) -> None:
-        for name, weights in (("input", self.model.vectors), ("output", self.model.output),
+        for name, weights in (("input", self.model.input_weights),
+                              ("output", self.model.output),
                               ("hierarchical-softmax", self.model.output_hs)):
             # a float64 sum is non-finite exactly when some value is (it cannot overflow from
             # float32 values) and, unlike np.isfinite, allocates no array the size of weights

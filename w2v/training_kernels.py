@@ -298,3 +298,234 @@ def train_cbow_chunk(tokens, vocab_tables, weights, settings, alpha_start, alpha
     """CBOW over one chunk; same arguments and result as train_skipgram_chunk."""
     return _train_chunk(True, tokens, vocab_tables, weights, settings, alpha_start, alpha_end,
                         seed, tables, stop)
+
+
+# ---------------------------------------------------------------- character n-grams (fastText)
+#
+# A word's input vector is the mean of its bag of input rows: its own row and the rows of its
+# character n-grams (bag_rows[bag_offsets[w]:bag_offsets[w + 1]], own row first). As in
+# fastText, the gradient of that mean is added in full to every row of the bag, so the mean moves
+# as one word vector would.
+#
+# Skip-gram takes fastText's orientation, the centre word's bag predicting each context word
+# with its own negatives, and batches it: the bag is averaged once per centre word, every
+# (context, negatives) step of the window runs against that one vector, and the summed gradient
+# is added to the bag's rows once. fastText averages and updates the bag once per context word,
+# so this does about a third of its row reads and writes for the same predictions.
+#
+# CBOW predicts the centre word from the mean of all rows of all context bags, as fastText.
+# fastText reads and updates every row of every context bag for each centre word; a word's bag
+# is in some 2 x window windows, so that is mostly the same rows again. Here each position of
+# the sentence is summed over its bag once, when it enters the window, and its gradients are
+# summed while it is in the window and added to its rows once, when it leaves. Its cached sum
+# follows its own pending updates exactly (sum += bag size x step), so the only staleness is
+# that of rows it shares with another word in the same window, as in Hogwild between threads.
+
+
+@numba.njit(inline="always", **_JIT)
+def _add_bag(inputs, bag_rows, lo, hi, out, dim):
+    for r in range(lo, hi):
+        row = inputs[bag_rows[r]]
+        for d in range(dim):
+            out[d] += row[d]
+
+
+@numba.njit(inline="always", **_JIT)
+def _update_bag(inputs, bag_rows, lo, hi, step, dim):
+    for r in range(lo, hi):
+        row = inputs[bag_rows[r]]
+        for d in range(dim):
+            row[d] += step[d]
+
+
+@numba.njit(**_JIT)
+def _predict(h, target, state, vocab_tables, syn1neg, syn1hs, negative, hs, alpha, grad, work,
+             tables):
+    """One input vector h predicts `target` (its Huffman path and/or it against its own
+    negatives); adds h's gradient to grad[0]; returns (loss, predictions)."""
+    _, _, neg_threshold, neg_alias, points, hs_labels, code_lengths = vocab_tables
+    targets, ns_labels, scores = work
+    sig, logsig = tables
+    loss = 0.0
+    predictions = 0
+    if hs:
+        length = code_lengths[target]
+        loss += _update_block(h, 1, points[target], hs_labels[target], length, syn1hs, alpha,
+                              grad, scores, sig, logsig, True)
+        predictions += length
+    if negative:
+        n_targets = _sample_targets(state, target, negative, targets, neg_threshold, neg_alias)
+        loss += _update_block(h, 1, targets, ns_labels, n_targets, syn1neg, alpha, grad, scores,
+                              sig, logsig, False)
+        predictions += n_targets
+    return loss, predictions
+
+
+@numba.njit(**_JIT)
+def _predict_work(negative):
+    """Scratch arrays of `_predict`: (targets, negative-sampling labels, scores)."""
+    ns_labels = np.zeros(negative + 1, dtype=np.float32)
+    ns_labels[0] = 1.0
+    return np.empty(negative + 1, dtype=np.int64), ns_labels, np.empty(1, dtype=np.float32)
+
+
+@numba.njit(**_JIT)
+def train_subword_skipgram_chunk(tokens, vocab_tables, bags, weights, settings, alpha_start,
+                                 alpha_end, seed, tables, stop):
+    """Skip-gram with character n-grams over one chunk; as train_skipgram_chunk, with
+    bags = (bag_offsets int64 (V + 1), bag_rows int32) and weights = (inputs (V + n-gram rows,
+    dim), syn1neg, syn1hs): word w's input vector is the mean of inputs[bag_rows[bag_offsets[w]:
+    bag_offsets[w + 1]]]."""
+    remap, keep = vocab_tables[0], vocab_tables[1]
+    bag_offsets, bag_rows = bags
+    inputs, syn1neg, syn1hs = weights
+    window, negative, hs, _, shrink_windows, max_sentence = settings
+    dim = inputs.shape[1]
+    state = np.empty(1, dtype=np.uint64)
+    state[0] = np.uint64(seed)
+    sentence = np.empty(max_sentence, dtype=np.int64)
+    context = np.empty(2 * window, dtype=np.int64)
+    work = _predict_work(negative)
+    h = np.empty((1, dim), dtype=np.float32)
+    grad = np.empty((1, dim), dtype=np.float32)
+    loss = 0.0
+    predictions = 0
+    kept = 0
+    pos = 0
+    n_tokens = len(tokens)
+    while pos < n_tokens:
+        alpha = np.float32(alpha_start + (alpha_end - alpha_start) * pos / n_tokens)
+        pos, n = _next_sentence(tokens, pos, remap, keep, state, sentence)
+        kept += n
+        for i in range(n):
+            if stop[0]:
+                return loss, predictions, kept, False
+            word = sentence[i]
+            reach = window - _below(state, window) if shrink_windows else window
+            c = _gather_context(sentence, n, i, reach, context)
+            if c == 0:
+                continue
+            lo, hi = bag_offsets[word], bag_offsets[word + 1]
+            for d in range(dim):
+                h[0, d] = 0.0
+                grad[0, d] = 0.0
+            _add_bag(inputs, bag_rows, lo, hi, h[0], dim)
+            inv = np.float32(1.0 / (hi - lo))
+            for d in range(dim):
+                h[0, d] *= inv
+            for k in range(c):
+                step_loss, step_predictions = _predict(h, context[k], state, vocab_tables,
+                                                       syn1neg, syn1hs, negative, hs, alpha,
+                                                       grad, work, tables)
+                loss += step_loss
+                predictions += step_predictions
+            _update_bag(inputs, bag_rows, lo, hi, grad[0], dim)
+    return loss, predictions, kept, True
+
+
+@numba.njit(**_JIT)
+def train_subword_cbow_chunk(tokens, vocab_tables, bags, weights, settings, alpha_start,
+                             alpha_end, seed, tables, stop):
+    """CBOW with character n-grams over one chunk; arguments as train_subword_skipgram_chunk.
+
+    Each sentence position p has a slot p % (2 window + 1) while it can be in a window: the
+    sum of its bag's rows (`sums`), kept current with its own pending updates, and those
+    pending updates (`pending`), added to its rows when it leaves.
+    """
+    remap, keep = vocab_tables[0], vocab_tables[1]
+    bag_offsets, bag_rows = bags
+    inputs, syn1neg, syn1hs = weights
+    window, negative, hs, cbow_mean, shrink_windows, max_sentence = settings
+    dim = inputs.shape[1]
+    state = np.empty(1, dtype=np.uint64)
+    state[0] = np.uint64(seed)
+    sentence = np.empty(max_sentence, dtype=np.int64)
+    work = _predict_work(negative)
+    slots = 2 * window + 1
+    sums = np.empty((slots, dim), dtype=np.float32)
+    pending = np.empty((slots, dim), dtype=np.float32)
+    h = np.empty((1, dim), dtype=np.float32)
+    grad = np.empty((1, dim), dtype=np.float32)
+    step = np.empty(dim, dtype=np.float32)
+    loss = 0.0
+    predictions = 0
+    kept = 0
+    pos = 0
+    n_tokens = len(tokens)
+    while pos < n_tokens:
+        alpha = np.float32(alpha_start + (alpha_end - alpha_start) * pos / n_tokens)
+        pos, n = _next_sentence(tokens, pos, remap, keep, state, sentence)
+        kept += n
+        for p in range(min(window, n)):
+            _enter(p, sentence, bag_offsets, bag_rows, inputs, sums, pending, slots, dim)
+        for i in range(n):
+            if i + window < n:
+                _enter(i + window, sentence, bag_offsets, bag_rows, inputs, sums, pending,
+                       slots, dim)
+            if stop[0]:
+                for p in range(max(0, i - window), min(n, i + window + 1)):
+                    _leave(p, sentence, bag_offsets, bag_rows, inputs, pending, slots, dim)
+                return loss, predictions, kept, False
+            word = sentence[i]
+            reach = window - _below(state, window) if shrink_windows else window
+            first, last = max(0, i - reach), min(n, i + reach + 1)
+            c = last - first - 1
+            if c > 0:
+                for d in range(dim):
+                    h[0, d] = 0.0
+                    grad[0, d] = 0.0
+                rows = 0
+                for p in range(first, last):
+                    if p == i:
+                        continue
+                    size = bag_offsets[sentence[p] + 1] - bag_offsets[sentence[p]]
+                    # the mean of all rows (fastText), or the sum of each word's mean
+                    weight = np.float32(1.0) if cbow_mean else np.float32(1.0 / size)
+                    for d in range(dim):
+                        h[0, d] += sums[p % slots, d] * weight
+                    rows += size
+                inv = np.float32(1.0 / rows) if cbow_mean else np.float32(1.0)
+                for d in range(dim):
+                    h[0, d] *= inv
+                step_loss, step_predictions = _predict(h, word, state, vocab_tables, syn1neg,
+                                                       syn1hs, negative, hs, alpha, grad, work,
+                                                       tables)
+                loss += step_loss
+                predictions += step_predictions
+                # fastText adds the mean's gradient to every row; a sum's error is shared
+                # among its words, as gensim does without subwords
+                share = np.float32(1.0) if cbow_mean else np.float32(1.0 / c)
+                for d in range(dim):
+                    step[d] = grad[0, d] * share
+                for p in range(first, last):
+                    if p == i:
+                        continue
+                    size = np.float32(bag_offsets[sentence[p] + 1] - bag_offsets[sentence[p]])
+                    slot = p % slots
+                    for d in range(dim):
+                        pending[slot, d] += step[d]
+                        sums[slot, d] += size * step[d]
+            if i >= window:
+                _leave(i - window, sentence, bag_offsets, bag_rows, inputs, pending, slots, dim)
+        for p in range(max(0, n - window), n):
+            _leave(p, sentence, bag_offsets, bag_rows, inputs, pending, slots, dim)
+    return loss, predictions, kept, True
+
+
+@numba.njit(inline="always", **_JIT)
+def _enter(p, sentence, bag_offsets, bag_rows, inputs, sums, pending, slots, dim):
+    """Position p enters the window: its bag summed, nothing pending."""
+    slot = p % slots
+    for d in range(dim):
+        sums[slot, d] = 0.0
+        pending[slot, d] = 0.0
+    word = sentence[p]
+    _add_bag(inputs, bag_rows, bag_offsets[word], bag_offsets[word + 1], sums[slot], dim)
+
+
+@numba.njit(inline="always", **_JIT)
+def _leave(p, sentence, bag_offsets, bag_rows, inputs, pending, slots, dim):
+    """Position p leaves the window: its pending updates reach its rows."""
+    word = sentence[p]
+    _update_bag(inputs, bag_rows, bag_offsets[word], bag_offsets[word + 1], pending[p % slots],
+                dim)

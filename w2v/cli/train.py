@@ -20,7 +20,8 @@ FLAG_NAMES = {"lowercase": "--lowercase/--keep-case",
                "strip_punctuation": "--strip-punctuation/--keep-punctuation",
                "hs": "--hs/--no-hs", "cbow_mean": "--cbow-mean/--cbow-sum",
                "shrink_windows": "--shrink-windows/--no-shrink-windows",
-               "sorted_vocab": "--sorted-vocab/--no-sorted-vocab"}
+               "sorted_vocab": "--sorted-vocab/--no-sorted-vocab",
+               "subwords": "--subwords/--no-subwords"}
 _TYPES = {"alpha": float, "min_alpha": float, "max_vocab_size": int, "threads": int,
           "max_final_vocab": int}
 
@@ -106,6 +107,9 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
     ctx = click.get_current_context()
     given = {k for k in settings
              if ctx.get_parameter_source(k) is not click.core.ParameterSource.DEFAULT}
+    if given & {"minn", "maxn", "buckets"} and "subwords" not in given:
+        settings["subwords"] = True  # asking for n-gram lengths asks for n-grams
+        given.add("subwords")
     resume = init = None
     if resume_path:
         resume, corpus, output, settings = _resume_plan(resume_path, corpus, output, settings,
@@ -121,6 +125,10 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
         raise click.UsageError(str(exc)) from None
     corpus = corpus_files(corpus)
     check_writable(output)
+    if config.uses_subwords and output.lower().endswith(".bin"):
+        from ..api import vec_beside
+
+        check_writable(vec_beside(output))
     given_vocab = _read_vocab(read_vocab) if read_vocab else None
     for extra in (save_vocab, report_path):
         if extra:
@@ -140,8 +148,14 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
         if os.path.exists(done):  # the finished output supersedes it
             os.unlink(done)
     if not quiet:
+        from ..api import vec_beside
+        from ..formats import output_format
+
+        also = (f" (a fastText model; word vectors also in {vec_beside(output)})"
+                if model.ngrams is not None and output_format(output) == "word2vec-binary"
+                else "")
         click.echo(f"wrote {len(model.vocab):,} vectors of dimension {model.config.dim} "
-                   f"to {output}", err=True)
+                   f"to {output}{also}", err=True)
 
 
 def _read_vocab(path: str):
