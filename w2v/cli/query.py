@@ -233,7 +233,9 @@ def evaluate(model, analogies, pairs, restrict, as_json, unicode_errors):
     """Score vectors on analogy and word-similarity benchmarks (as gensim scores them).
 
     Without --analogies or --pairs, runs the bundled Google analogies, WordSim353 and
-    SimLex-999.
+    SimLex-999. A model with subwords (fastText .bin) also gets a score over all questions
+    and pairs, unseen words included (rows 'all:...', JSON 'all_words'), as fastText's
+    evaluation gives; stderr says how many had unseen words.
 
     \b
       w2v evaluate -m vectors.bin
@@ -248,6 +250,7 @@ def evaluate(model, analogies, pairs, restrict, as_json, unicode_errors):
     pairs_restrict = _restriction(restrict, ev.PAIRS_RESTRICT)
     result: dict = {}
     rows = []
+    all_words = wv.subwords is not None  # every word has a vector: score every question too
     if analogies:
         check_readable(analogies)
         res = ev.evaluate_analogies(wv, analogies, analogy_restrict)
@@ -257,6 +260,15 @@ def evaluate(model, analogies, pairs, restrict, as_json, unicode_errors):
                                    _named(res.syntactic, "syntactic"),
                                    _named(res.overall, "total")]:
             rows.append([name, sec.name, sec.accuracy, sec.correct, sec.total, sec.skipped])
+        if all_words:
+            res = ev.evaluate_analogies_all_words(wv, analogies, analogy_restrict)
+            result["analogies"]["all_words"] = res.to_dict()
+            for sec in [_named(res.semantic, "all:semantic"),
+                        _named(res.syntactic, "all:syntactic"), _named(res.overall, "all:total")]:
+                rows.append([name, sec.name, sec.accuracy, sec.correct, sec.total, 0])
+            _note_unseen(name, "questions", res.overall.total, res.overall.outside,
+                         res.overall.unseen, res.overall.no_ngram, analogy_restrict,
+                         "counted wrong")
     if pairs:
         result["pairs"] = {}
         for path in pairs:
@@ -266,6 +278,13 @@ def evaluate(model, analogies, pairs, restrict, as_json, unicode_errors):
             name = os.path.basename(path)
             rows += [[name, "spearman", res.spearman], [name, "pearson", res.pearson],
                      [name, "oov", res.oov]]
+            if all_words:
+                res = ev.evaluate_pairs_all_words(wv, path, pairs_restrict)
+                result["pairs"][name]["all_words"] = res.to_dict()
+                rows += [[name, "all:spearman", res.spearman], [name, "all:pearson", res.pearson],
+                         [name, "all:oov", res.oov]]
+                _note_unseen(name, "pairs", res.pairs + res.left_out, res.outside, res.unseen,
+                             res.left_out, pairs_restrict, "left out")
     if as_json:
         click.echo(json.dumps(result))
     else:
@@ -283,3 +302,14 @@ def _restriction(given: int | None, default: int) -> int | None:
 def _named(section, name):
     section.name = name
     return section
+
+
+def _note_unseen(name: str, items: str, total: int, outside: int, unseen: int, no_ngram: int,
+                 restrict: int | None, fate: str) -> None:
+    """Say on stderr how many items the all-words score added, and how many it could not score."""
+    within = f"the {restrict:,} most frequent words" if restrict else "the vocabulary"
+    note = (f"{name}, all words: {outside:,} of {total:,} {items} have a word outside {within}, "
+            f"{unseen:,} a word not in the vocabulary (vector from its character n-grams)")
+    if no_ngram:
+        note += f"; {no_ngram:,} with a word without any known n-gram, {fate}"
+    click.echo(note, err=True)
