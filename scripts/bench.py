@@ -17,11 +17,16 @@ w2v run, the speed-up per pair and the parallel capacity the machine gave a plai
     python scripts/bench.py --scaling --runs 3                # what the README reports
     python scripts/bench.py --arch cbow --runs 2
     python scripts/bench.py --corpus big.txt --epochs 1 --no-gensim --scaling
+    python scripts/bench.py --subwords --arch skipgram        # against fastText, gensim FastText
+    python scripts/bench.py --subwords --reuse-anchors        # fastText's figures from the cache
+
+With --subwords, scripts/bench_subwords.py runs instead (its docstring says how).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -200,16 +205,36 @@ def main() -> None:
     parser.add_argument("--no-gensim", action="store_true")
     parser.add_argument("--scaling", action="store_true",
                         help="also time w2v with 1 thread, right after each w2v run")
+    subwords = parser.add_argument_group("subword vectors (--subwords)")
+    subwords.add_argument("--subwords", action="store_true",
+                          help="w2v train --subwords against fastText 0.9 and gensim FastText")
+    subwords.add_argument("--minn", type=int, default=3)
+    subwords.add_argument("--maxn", type=int, default=6)
+    subwords.add_argument("--buckets", type=int, default=2_000_000)
+    subwords.add_argument("--no-fasttext", action="store_true")
+    subwords.add_argument("--anchor-cache", default=str(ROOT / ".bench-cache" / "anchors.json"),
+                          metavar="PATH", help="fastText and gensim figures, kept per tool, "
+                          "version, corpus and settings [default: .bench-cache/anchors.json]")
+    subwords.add_argument("--reuse-anchors", action="store_true",
+                          help="take fastText's and gensim's figures from the cache where it "
+                          "has them for these settings, instead of running them again")
     args = parser.parse_args()
     if not os.path.exists(args.corpus):
         sys.exit(f"{args.corpus}: no such file (pass --corpus)")
-    try:
-        import gensim  # noqa: F401
-    except ImportError:
-        args.no_gensim = True
-        print("gensim is not installed: timing w2v alone", file=sys.stderr)
+    # find_spec, not import: this process stays small (see _SCORE)
+    for package, flag in (("gensim", "no_gensim"), ("fasttext", "no_fasttext")):
+        if (package == "gensim" or args.subwords) and not getattr(args, flag) \
+                and importlib.util.find_spec(package) is None:
+            setattr(args, flag, True)
+            print(f"{package} is not installed (pip install -e '.[bench]'): leaving it out",
+                  file=sys.stderr)
 
     archs = ["skipgram", "cbow"] if args.arch == "both" else [args.arch]
+    if args.subwords:
+        import bench_subwords
+
+        bench_subwords.run(args, archs, lambda arch: settings_for(args, arch))
+        return
     runs: list[Run] = []
     pairs: list[tuple[Run, Run, float]] = []  # (threads, one thread, machine) back to back
     with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
@@ -218,13 +243,7 @@ def main() -> None:
               f"(tiny corpus, whole process)", file=sys.stderr)
         corpus_lines = None
         for arch in archs:
-            alpha = 0.05 if arch == "cbow" else 0.025
-            settings = {"arch": arch, "dim": args.dim, "window": args.window,
-                        "negative": args.negative, "sample": args.sample,
-                        "min_count": args.min_count, "epochs": args.epochs,
-                        "threads": args.threads, "seed": args.seed, "hs": args.hs,
-                        "alpha": alpha, "min_alpha": alpha * 1e-4, "ns_exponent": 0.75,
-                        "cbow_mean": True, "shrink_windows": True}
+            settings = settings_for(args, arch)
             mode = args.gensim_mode if args.gensim_mode != "auto" else (
                 "corpus_file" if arch == "cbow" else "iterable")
             if not args.no_gensim and corpus_lines is None:
@@ -255,6 +274,16 @@ def main() -> None:
     for arch in archs:
         print_medians(arch, [r for r in runs if r.arch == arch])
         print_scaling(arch, args.threads, [p for p in pairs if p[0].arch == arch])
+
+
+def settings_for(args, arch: str) -> dict:
+    """Every setting passed to every tool: those whose defaults differ between them too."""
+    alpha = 0.05 if arch == "cbow" else 0.025
+    return {"arch": arch, "dim": args.dim, "window": args.window, "negative": args.negative,
+            "sample": args.sample, "min_count": args.min_count, "epochs": args.epochs,
+            "threads": args.threads, "seed": args.seed, "hs": args.hs, "alpha": alpha,
+            "min_alpha": alpha * 1e-4, "ns_exponent": 0.75, "cbow_mean": True,
+            "shrink_windows": True}
 
 
 def print_medians(arch: str, runs: list[Run]) -> None:
