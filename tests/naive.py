@@ -146,13 +146,13 @@ def train_subword_chunk(cbow, tokens, vocab_tables, bags, weights, settings, alp
                         alpha_end, seed, sig):
     """One chunk with character n-grams, as kernels.train_subword_*_chunk: a word's input is
     the mean of its bag of rows, and the gradient of that mean is added to every row of the bag
-    (fastText's rule).
+    (fastText's rule). Each sentence position's bag is summed when it enters the window
+    (centre + window), the sum follows the position's own updates, and the updates reach its
+    rows when it leaves (centre - window).
 
-    Skip-gram: the centre word's bag predicts each context word (with its own negatives), and
-    is updated once per window. CBOW: the mean of all rows of all context bags predicts the
-    centre word (with a sum: the sum of each word's mean); each sentence position's bag is
-    summed when it enters the window (centre - window), follows its own updates, and receives
-    them when it leaves.
+    Skip-gram: each context position's mean predicts the centre word, the window as one block
+    against one shared set of negatives (as `train_chunk`). CBOW: the mean of all rows of all
+    context bags predicts the centre word (with a sum: the sum of each word's mean).
     """
     remap, keep, threshold, alias, points, hs_labels, lengths = vocab_tables
     offsets, rows = bags
@@ -163,28 +163,6 @@ def train_subword_chunk(cbow, tokens, vocab_tables, bags, weights, settings, alp
     def bag(w):
         return [int(r) for r in rows[offsets[w]:offsets[w + 1]]]
 
-    def predict(h, target, grad, alpha):
-        if hs:
-            k = int(lengths[target])
-            (step,) = block([h], points[target][:k], hs_labels[target][:k], syn1hs, alpha, sig,
-                            skip_saturated=True)
-            grad += step
-        if negative:
-            negatives = draw_negatives(rng, target, negative, threshold, alias)
-            (step,) = block([h], [target] + negatives, [1] + [0] * len(negatives), syn1neg,
-                            alpha, sig)
-            grad += step
-
-    if not cbow:
-        for alpha, word, context in windows(rng, tokens, remap, keep, window, shrink,
-                                            max_sentence, alpha_start, alpha_end):
-            grad = np.zeros(inputs.shape[1])
-            h = sum(inputs[r] for r in bag(word)) / len(bag(word))
-            for target in context:
-                predict(h, target, grad, alpha)
-            for r in bag(word):
-                inputs[r] += grad
-        return
     pos, n_tokens = 0, len(tokens)
     while pos < n_tokens:
         alpha = float(np.float32(alpha_start + (alpha_end - alpha_start) * pos / n_tokens))
@@ -210,16 +188,31 @@ def train_subword_chunk(cbow, tokens, vocab_tables, bags, weights, settings, alp
             context = [p for p in range(max(0, i - reach), min(n, i + reach + 1)) if p != i]
             if context:
                 sizes = {p: len(bag(sentence[p])) for p in context}
-                if cbow_mean:
-                    h = sum(sums[p] for p in context) / sum(sizes.values())
+                if cbow:
+                    if cbow_mean:
+                        h = [sum(sums[p] for p in context) / sum(sizes.values())]
+                    else:
+                        h = [sum(sums[p] / sizes[p] for p in context)]
                 else:
-                    h = sum(sums[p] / sizes[p] for p in context)
-                grad = np.zeros(inputs.shape[1])
-                predict(h, word, grad, alpha)
-                step = grad if cbow_mean else grad / len(context)
-                for p in context:
-                    pending[p] += step
-                    sums[p] += sizes[p] * step
+                    h = [sums[p] / sizes[p] for p in context]
+                grads = [np.zeros(inputs.shape[1]) for _ in h]
+                if hs:  # each input on its own
+                    k = int(lengths[word])
+                    for j, v in enumerate(h):
+                        (step,) = block([v], points[word][:k], hs_labels[word][:k], syn1hs,
+                                        alpha, sig, skip_saturated=True)
+                        grads[j] += step
+                if negative:
+                    negatives = draw_negatives(rng, word, negative, threshold, alias)
+                    steps = block(h, [word] + negatives, [1] + [0] * len(negatives), syn1neg,
+                                  alpha, sig)
+                    grads = [g + s for g, s in zip(grads, steps)]
+                if cbow:
+                    share = grads[0] if cbow_mean else grads[0] / len(context)
+                    grads = [share] * len(context)
+                for p, g in zip(context, grads):
+                    pending[p] += g
+                    sums[p] += sizes[p] * g
             if i >= window:
                 leave(i - window)
         for p in list(sums):

@@ -135,9 +135,9 @@ def _rewrite_native(path, change_header=None, change_arrays=None):
     Path(path).write_bytes(bytes(data))
 
 
-def _swap_first_buckets(header, data):
+def _repeat_first_bucket(header, data):
     at = header["arrays"]["ngram_buckets"]["offset"]
-    data[at:at + 16] = data[at + 8:at + 16] + data[at:at + 8]
+    data[at + 8:at + 16] = data[at:at + 8]
 
 
 def _set_last_bucket(value):
@@ -167,9 +167,9 @@ def _shape(name, shape):
 
 
 @pytest.mark.parametrize("change_header,change_arrays,message", [
-    (None, _swap_first_buckets, r"'ngram_buckets' are not sorted and unique: entry 2"),
+    (None, _repeat_first_bucket, r"'ngram_buckets' are not unique: bucket \d+ has two rows"),
     (None, _set_last_bucket(BUCKET), rf"'ngram_buckets' hold bucket {BUCKET} outside"),
-    (None, _set_last_bucket(-1), r"'ngram_buckets' are not sorted and unique"),
+    (None, _set_last_bucket(-1), r"'ngram_buckets' hold bucket -1 outside"),
     (_set_subwords({"minn": MINN, "maxn": MAXN, "bucket": 10}), None,
      r"'ngram_buckets' hold bucket \d+ outside \[0, 10\)"),
     (_drop("input_rows"), None, r"character n-grams but no 'input_rows': the file is damaged"),
@@ -181,7 +181,7 @@ def _shape(name, shape):
     (_shape("ngram_vectors", [3, DIM - 1]), None, rf"ask for \(any, {DIM}\)"),
     (_shape("input_rows", [len(WORDS), DIM + 1]), None, rf"ask for \({len(WORDS)}, {DIM}\)"),
     (_shape("ngram_buckets", [3, 1]), None, r"'ngram_buckets' has shape \(3, 1\) .* 1-D"),
-], ids=["unsorted", "past-bucket", "negative", "bucket-shrunk", "no-input-rows",
+], ids=["repeated", "past-bucket", "negative", "bucket-shrunk", "no-input-rows",
         "no-ngram-vectors", "no-settings", "settings-incomplete", "bucket-zero",
         "rows-for-buckets", "ngram-dim", "input-rows-dim", "buckets-2d"])
 def test_damaged_native_subword_arrays_are_refused(tmp_path, hand, change_header, change_arrays,
@@ -207,11 +207,12 @@ def test_save_native_refuses_subword_arrays_that_disagree(tmp_path, hand):
     with pytest.raises(ConfigError, match="input_rows has shape"):
         save_native(path, hand.words, hand.vectors, None, None, {},
                     input_rows=hand.input_rows[1:], ngrams=hand.ngrams)
-    backwards = NgramRows(MINN, MAXN, BUCKET, hand.ngrams.buckets[::-1].copy(),
-                          hand.ngrams.vectors)
-    with pytest.raises(ConfigError, match="not sorted and unique"):
+    repeated = hand.ngrams.buckets.copy()
+    repeated[1] = repeated[0]
+    twice = NgramRows(MINN, MAXN, BUCKET, repeated, hand.ngrams.vectors)
+    with pytest.raises(ConfigError, match="not unique"):
         save_native(path, hand.words, hand.vectors, None, None, {},
-                    input_rows=hand.input_rows, ngrams=backwards)
+                    input_rows=hand.input_rows, ngrams=twice)
     assert not (tmp_path / "m.w2v").exists()
 
 

@@ -14,6 +14,7 @@ from conftest import TOPICS
 from w2v.checkpoint import Every, load_checkpoint
 from w2v.config import TrainConfig
 from w2v.formats import load
+from w2v.sampling import keep_thresholds
 from w2v.subwords import ngram_ids
 from w2v.training import train
 
@@ -130,3 +131,21 @@ def test_ngram_options_alone_turn_subwords_on_and_bad_lengths_are_usage_errors(t
     result = w2v_cli("train", topic_corpus, "-o", out, "--subwords", "--minn", "5", "--maxn",
                      "3")
     assert result.returncode == 2 and "maxn=3 is below minn=5" in result.stderr
+
+
+def test_rows_in_use_order_give_the_same_files_as_rows_in_bucket_order(tmp_path, topic_corpus):
+    model = w2v.train(str(topic_corpus), **SMALL)
+    buckets = model.ngrams.buckets
+    assert not (np.diff(buckets) > 0).all()  # the most used rows first, not by bucket
+    kept = model.vocab.counts * keep_thresholds(model.vocab.counts, 1e-3) / 2.0**32
+    uses = np.zeros(len(buckets))
+    for w in range(len(model.vocab)):  # how often training reads each row
+        np.add.at(uses, model.ngrams.rows_of(model.table.of(w)), kept[w])
+    assert uses[0] == uses.max()
+    w2v.save(model, str(tmp_path / "m.bin"))
+    w2v.save(model, str(tmp_path / "m.w2v"))
+    fasttext_bin, native = load(str(tmp_path / "m.bin")), load(str(tmp_path / "m.w2v"))
+    np.testing.assert_allclose(fasttext_bin.vectors, model.word_vectors(), atol=1e-6)
+    for word in ("horsse", "xcatx", "breadd"):
+        np.testing.assert_allclose(fasttext_bin.subwords.word_vector(word),
+                                   native.subwords.word_vector(word), atol=1e-6)

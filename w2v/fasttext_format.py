@@ -544,12 +544,13 @@ def _write_rows(f, rows: np.ndarray) -> None:
 
 def _write_ngram_rows(f, ngrams: NgramRows, dim: int) -> None:
     """fastText's `bucket` n-gram rows: the row of each bucket that has one, zeros elsewhere."""
-    buckets = np.asarray(ngrams.buckets, dtype=np.int64)
+    buckets, rows = ngrams.sorted_buckets()
     block = np.zeros((max(1, _WRITE_BYTES // (4 * dim)), dim), dtype="<f4")
     for lo in range(0, ngrams.bucket, len(block)):
         hi = min(lo + len(block), ngrams.bucket)
         first, last = np.searchsorted(buckets, [lo, hi])
         chunk = block[:hi - lo]
         chunk[:] = 0
-        chunk[buckets[first:last] - lo] = ngrams.vectors[first:last]
+        chunk[buckets[first:last] - lo] = ngrams.vectors[
+            slice(first, last) if rows is None else rows[first:last]]
         _write_rows(f, chunk)

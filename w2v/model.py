@@ -20,6 +20,7 @@ from .counting import WordCounter
 from .errors import CorpusError
 from .formats import VectorFile
 from .report import TrainingReport
+from .sampling import keep_thresholds
 from .subwords import NgramRows, NgramTable, ngram_table
 from .vocab import Vocabulary
 
@@ -80,8 +81,7 @@ def initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingReport
     table = buckets = None
     rows = len(vocab)
     if config.uses_subwords:
-        table = ngram_table(vocab.words, config.minn, config.maxn, config.buckets)
-        buckets = np.unique(table.ids).astype(np.int64)
+        table, buckets = _ngram_layout(vocab, config)
         rows += len(buckets)
     inputs = np.empty((rows, config.dim), dtype=np.float32)
     for start in range(0, rows, _INIT_ROWS):  # float32 draws, no temporary of the whole
@@ -112,6 +112,15 @@ def initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingReport
 _INIT_ROWS = 1 << 16
 
 
+def _ngram_layout(vocab: Vocabulary, config: TrainConfig) -> tuple[NgramTable, np.ndarray]:
+    """The words' n-gram ids and the buckets that get a row, in row order: the rows training
+    reads most first (by the words' counts after down-sampling), so that the hot rows share
+    cache lines and pages instead of lying scattered over the whole matrix by hash."""
+    table = ngram_table(vocab.words, config.minn, config.maxn, config.buckets)
+    kept = keep_thresholds(vocab.counts, config.sample).astype(np.float64) / 2.0**32
+    return table, NgramRows.by_use(table, vocab.counts * kept)
+
+
 def _attach_ngrams(model: Model, inputs: np.ndarray, table: NgramTable,
                    buckets: np.ndarray) -> None:
     """Give `model` its n-gram rows (inputs[V:]) and the kernels' bags."""
@@ -126,7 +135,7 @@ def _attach_ngrams(model: Model, inputs: np.ndarray, table: NgramTable,
     rows[own] = np.arange(words, dtype=np.int32)
     is_ngram = np.ones(len(rows), dtype=bool)
     is_ngram[own] = False
-    rows[is_ngram] = words + np.searchsorted(buckets, table.ids)
+    rows[is_ngram] = words + model.ngrams.rows_of(table.ids)
     model.bags = (offsets, rows)
 
 
@@ -154,8 +163,7 @@ def resumed_model(resume: Checkpoint, vocab: Vocabulary, config: TrainConfig,
     if not config.uses_subwords:
         return Model(vocab, resume.vectors.astype(np.float32), output.astype(np.float32),
                      config, report, output_hs.astype(np.float32))
-    table = ngram_table(vocab.words, config.minn, config.maxn, config.buckets)
-    buckets = np.unique(table.ids).astype(np.int64)
+    table, buckets = _ngram_layout(vocab, config)
     if (resume.ngrams is None or resume.input_rows is None
             or not np.array_equal(resume.ngrams.buckets, buckets)):
         raise CorpusError("the checkpoint's character n-grams are not this run's; it is "

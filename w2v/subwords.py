@@ -127,36 +127,64 @@ def ngram_table(words: list[str], minn: int, maxn: int, buckets: int) -> NgramTa
 
 class NgramRows:
     """The n-gram rows of a model w2v trained: only the buckets some vocabulary word's n-grams
-    hash to have a row (`buckets`, sorted), the others are zero.
+    hash to have a row (`buckets`, unique, in row order), the others are zero.
 
     fastText keeps all `bucket` rows, and those no vocabulary word reaches stay at their random
     initialisation: noise in every unseen word's vector, and 800 MB at the default 2M buckets.
-    Keeping the reached rows only (about a third of them on a 80k-word vocabulary) saves that
+    Keeping the reached rows only (about a fifth of them on a 80k-word vocabulary) saves that
     memory; zeros instead of noise leave an unseen word's vector the mean over all its n-grams,
     as fastText defines it, with nothing added by n-grams no word taught the model. Writing a
     fastText file fills the other rows with zeros, so fastText computes the same vectors.
+
+    Rows may come in any order: training puts the most used first (see `by_use`), so that the
+    rows most words share sit together in the processor's caches.
     """
 
     def __init__(self, minn: int, maxn: int, bucket: int, buckets: np.ndarray,
                  vectors: np.ndarray):
         _check(minn, maxn, bucket)
         self.minn, self.maxn, self.bucket = minn, maxn, bucket
-        self.buckets = buckets  # int64, sorted, unique, each in [0, bucket)
+        self.buckets = buckets  # int64, unique, each in [0, bucket); row i is bucket buckets[i]
         self.vectors = vectors  # float32 (len(buckets), dim)
+        self._lookup: tuple[np.ndarray, np.ndarray | None] | None = None
 
     @classmethod
     def for_table(cls, table: NgramTable, minn: int, maxn: int, bucket: int,
                   dim: int) -> NgramRows:
-        """Rows (uninitialised) for the buckets of `table`'s n-grams."""
+        """Rows (uninitialised) for the buckets of `table`'s n-grams, by bucket id."""
         buckets = np.unique(table.ids).astype(np.int64)
         return cls(minn, maxn, bucket, buckets, np.empty((len(buckets), dim), dtype=np.float32))
+
+    @staticmethod
+    def by_use(table: NgramTable, uses: np.ndarray) -> np.ndarray:
+        """The buckets of `table`'s n-grams, most used first: `uses[w]` is how often training
+        reads word w; ties keep bucket order."""
+        buckets, inverse = np.unique(table.ids, return_inverse=True)
+        owner = np.repeat(np.arange(len(table.offsets) - 1), np.diff(table.offsets))
+        weight = np.bincount(inverse, weights=np.asarray(uses, dtype=np.float64)[owner],
+                             minlength=len(buckets))
+        return buckets[np.argsort(-weight, kind="stable")].astype(np.int64)
+
+    def sorted_buckets(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """(the buckets sorted, the row of each) ; None for rows already in bucket order."""
+        if self._lookup is None:
+            buckets = np.asarray(self.buckets, dtype=np.int64)
+            if len(buckets) < 2 or bool((np.diff(buckets) > 0).all()):
+                self._lookup = (buckets, None)
+            else:
+                order = np.argsort(buckets, kind="stable")
+                self._lookup = (buckets[order], order)
+        return self._lookup
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """The row of each bucket id in `ids`, -1 where that bucket has none."""
         ids = np.asarray(ids, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.buckets, ids), max(len(self.buckets) - 1, 0))
-        found = self.buckets[at] == ids if len(self.buckets) else np.zeros(len(ids), bool)
-        return np.where(found, at, -1)
+        ordered, rows = self.sorted_buckets()
+        if not len(ordered):
+            return np.full(len(ids), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(ordered, ids), len(ordered) - 1)
+        found = ordered[at] == ids
+        return np.where(found, at if rows is None else rows[at], -1)
 
     def word_vectors(self, word_rows: np.ndarray, table: NgramTable) -> np.ndarray:
         """fastText's vector of each vocabulary word: its own row and its n-grams' rows

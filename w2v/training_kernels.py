@@ -307,19 +307,17 @@ def train_cbow_chunk(tokens, vocab_tables, weights, settings, alpha_start, alpha
 # fastText, the gradient of that mean is added in full to every row of the bag, so the mean moves
 # as one word vector would.
 #
-# Skip-gram takes fastText's orientation, the centre word's bag predicting each context word
-# with its own negatives, and batches it: the bag is averaged once per centre word, every
-# (context, negatives) step of the window runs against that one vector, and the summed gradient
-# is added to the bag's rows once. fastText averages and updates the bag once per context word,
-# so this does about a third of its row reads and writes for the same predictions.
-#
-# CBOW predicts the centre word from the mean of all rows of all context bags, as fastText.
-# fastText reads and updates every row of every context bag for each centre word; a word's bag
-# is in some 2 x window windows, so that is mostly the same rows again. Here each position of
-# the sentence is summed over its bag once, when it enters the window, and its gradients are
-# summed while it is in the window and added to its rows once, when it leaves. Its cached sum
-# follows its own pending updates exactly (sum += bag size x step), so the only staleness is
-# that of rows it shares with another word in the same window, as in Hogwild between threads.
+# A word's bag (some 20 rows) is in some 2 x window windows, and fastText reads and updates all
+# of it for each: for each (centre, context) pair in skip-gram, for each centre word in CBOW.
+# Here each position of the sentence is summed over its bag once, when it enters the window,
+# its gradients are summed while it is in the window, and they are added to its rows once, when
+# it leaves. Its cached sum follows its own pending updates exactly (sum += bag size x step), so
+# the only staleness is that of rows it shares with another word of the same window, as between
+# Hogwild threads. That leaves skip-gram free to use the plain kernel's dense block: each
+# context word's mean predicts the centre word against one shared set of negatives (word2vec.c's
+# orientation; fastText's, the centre's bag predicting each context word with its own
+# negatives, reads six times as many output rows). CBOW predicts the centre word from the mean
+# of all rows of all context bags, as fastText.
 
 
 @numba.njit(inline="always", **_JIT)
@@ -375,19 +373,29 @@ def train_subword_skipgram_chunk(tokens, vocab_tables, bags, weights, settings, 
     """Skip-gram with character n-grams over one chunk; as train_skipgram_chunk, with
     bags = (bag_offsets int64 (V + 1), bag_rows int32) and weights = (inputs (V + n-gram rows,
     dim), syn1neg, syn1hs): word w's input vector is the mean of inputs[bag_rows[bag_offsets[w]:
-    bag_offsets[w + 1]]]."""
-    remap, keep = vocab_tables[0], vocab_tables[1]
+    bag_offsets[w + 1]]]. Each context word's mean (from its slot, see
+    train_subword_cbow_chunk) predicts the centre word, the window as one dense block against
+    one shared set of negatives, as train_skipgram_chunk does with plain rows."""
+    remap, keep, neg_threshold, neg_alias, points, hs_labels, code_lengths = vocab_tables
     bag_offsets, bag_rows = bags
     inputs, syn1neg, syn1hs = weights
     window, negative, hs, _, shrink_windows, max_sentence = settings
+    sig, logsig = tables
     dim = inputs.shape[1]
     state = np.empty(1, dtype=np.uint64)
     state[0] = np.uint64(seed)
     sentence = np.empty(max_sentence, dtype=np.int64)
-    context = np.empty(2 * window, dtype=np.int64)
-    work = _predict_work(negative)
-    h = np.empty((1, dim), dtype=np.float32)
-    grad = np.empty((1, dim), dtype=np.float32)
+    targets = np.empty(negative + 1, dtype=np.int64)
+    ns_labels = np.zeros(negative + 1, dtype=np.float32)
+    ns_labels[0] = 1.0
+    slots = 2 * window + 1
+    sums = np.empty((slots, dim), dtype=np.float32)
+    pending = np.empty((slots, dim), dtype=np.float32)
+    h = np.empty((2 * window, dim), dtype=np.float32)
+    grad = np.empty((2 * window, dim), dtype=np.float32)
+    scores = np.empty(2 * window, dtype=np.float32)
+    context_slots = np.empty(2 * window, dtype=np.int64)
+    sizes = np.empty(2 * window, dtype=np.float32)
     loss = 0.0
     predictions = 0
     kept = 0
@@ -397,29 +405,54 @@ def train_subword_skipgram_chunk(tokens, vocab_tables, bags, weights, settings, 
         alpha = np.float32(alpha_start + (alpha_end - alpha_start) * pos / n_tokens)
         pos, n = _next_sentence(tokens, pos, remap, keep, state, sentence)
         kept += n
+        for p in range(min(window, n)):
+            _enter(p, sentence, bag_offsets, bag_rows, inputs, sums, pending, slots, dim)
         for i in range(n):
+            if i + window < n:
+                _enter(i + window, sentence, bag_offsets, bag_rows, inputs, sums, pending,
+                       slots, dim)
             if stop[0]:
+                for p in range(max(0, i - window), min(n, i + window + 1)):
+                    _leave(p, sentence, bag_offsets, bag_rows, inputs, pending, slots, dim)
                 return loss, predictions, kept, False
             word = sentence[i]
             reach = window - _below(state, window) if shrink_windows else window
-            c = _gather_context(sentence, n, i, reach, context)
-            if c == 0:
-                continue
-            lo, hi = bag_offsets[word], bag_offsets[word + 1]
-            for d in range(dim):
-                h[0, d] = 0.0
-                grad[0, d] = 0.0
-            _add_bag(inputs, bag_rows, lo, hi, h[0], dim)
-            inv = np.float32(1.0 / (hi - lo))
-            for d in range(dim):
-                h[0, d] *= inv
-            for k in range(c):
-                step_loss, step_predictions = _predict(h, context[k], state, vocab_tables,
-                                                       syn1neg, syn1hs, negative, hs, alpha,
-                                                       grad, work, tables)
-                loss += step_loss
-                predictions += step_predictions
-            _update_bag(inputs, bag_rows, lo, hi, grad[0], dim)
+            c = 0
+            for p in range(max(0, i - reach), min(n, i + reach + 1)):
+                if p == i:
+                    continue
+                slot = p % slots
+                size = bag_offsets[sentence[p] + 1] - bag_offsets[sentence[p]]
+                inv = np.float32(1.0 / size)
+                for d in range(dim):
+                    h[c, d] = sums[slot, d] * inv
+                    grad[c, d] = 0.0
+                context_slots[c] = slot
+                sizes[c] = size
+                c += 1
+            if c > 0:
+                if hs:  # one input at a time, as train_skipgram_chunk
+                    length = code_lengths[word]
+                    for k in range(c):
+                        loss += _update_block(h[k:k + 1], 1, points[word], hs_labels[word], length,
+                                              syn1hs, alpha, grad[k:k + 1], scores, sig, logsig,
+                                              True)
+                    predictions += c * length
+                if negative:
+                    n_targets = _sample_targets(state, word, negative, targets, neg_threshold,
+                                                neg_alias)
+                    loss += _update_block(h, c, targets, ns_labels, n_targets, syn1neg, alpha, grad,
+                                          scores, sig, logsig, False)
+                    predictions += c * n_targets
+                for k in range(c):  # every row of a bag moves with its mean (fastText's rule)
+                    slot = context_slots[k]
+                    for d in range(dim):
+                        pending[slot, d] += grad[k, d]
+                        sums[slot, d] += sizes[k] * grad[k, d]
+            if i >= window:
+                _leave(i - window, sentence, bag_offsets, bag_rows, inputs, pending, slots, dim)
+        for p in range(max(0, n - window), n):
+            _leave(p, sentence, bag_offsets, bag_rows, inputs, pending, slots, dim)
     return loss, predictions, kept, True
 
 
@@ -430,7 +463,7 @@ def train_subword_cbow_chunk(tokens, vocab_tables, bags, weights, settings, alph
 
     Each sentence position p has a slot p % (2 window + 1) while it can be in a window: the
     sum of its bag's rows (`sums`), kept current with its own pending updates, and those
-    pending updates (`pending`), added to its rows when it leaves.
+    pending updates (`pending`), added to its rows when it leaves (`_enter`, `_leave`).
     """
     remap, keep = vocab_tables[0], vocab_tables[1]
     bag_offsets, bag_rows = bags

@@ -42,10 +42,14 @@ def info(model, as_json, unicode_errors):
              "words": len(f.words), "dim": int(f.vectors.shape[1])}
     if f.counts is not None:
         facts["corpus_words_in_vocabulary"] = int(np.asarray(f.counts).sum())
+    if f.ngrams is not None:  # rows held: the reached buckets (native) or all (fastText .bin)
+        facts["ngram_rows"] = len(f.ngrams.buckets)
     if as_json:
         click.echo(json.dumps({**facts, **{k: v for k, v in meta.items()}}))
         return
     rows = list(facts.items())
+    for section in ("subwords", "fasttext"):  # n-gram settings; a fastText model's arguments
+        rows += [(f"{section}.{k}", v) for k, v in meta.get(section, {}).items()]
     rows += [(f"config.{k}", v) for k, v in meta.get("config", {}).items()]
     corpus = meta.get("corpus", {})
     rows += [(f"corpus.{k}", v) for k, v in corpus.items() if k != "paths"]
