@@ -6,7 +6,8 @@ then reads fixed-size chunks of that file, epoch after epoch, so memory does not
 corpus and stdin or compressed input is read only once. Chunk boundaries act as line breaks,
 which at 2**17 ids a chunk changes nothing measurable. When pruning gave a word's id to another
 word, one more pass over the file rewrites the tokens written under the old owner to the
-counter's `stale_id`, which trains as an unknown word (see `counting`).
+counter's `stale_id`, which trains as an unknown word (see `counting`). A source may also be a
+shard, a byte range of a file (see `shards`): a worker encodes its part of a corpus so.
 
 Does not: read files (see `reading`), decide what is in the vocabulary (see `vocab`) or train
 anything.
@@ -25,6 +26,7 @@ from .counting import LINE_BREAK, WordCounter
 from .errors import CorpusError
 from .memory import return_free_memory
 from .reading import prefetched, read_blocks
+from .shards import Shard
 from .tokenize import Tokenizer
 
 CHUNK_IDS = 1 << 17  # ids per training chunk: ~0.1 s of work, so threads finish together
@@ -42,13 +44,20 @@ class CorpusStats:
     paths: list[str] = field(default_factory=list)
 
 
-def encoded_blocks(paths: list[str], tokenizer: Tokenizer,
+def encoded_blocks(paths: list[str | Shard], tokenizer: Tokenizer,
                    counter: WordCounter) -> Iterator[tuple[int, np.ndarray]]:
-    """(file index, provisional ids with LINE_BREAKs) for each block of each file, counting
-    the words in `counter` on the way: the one reading loop every pass over a corpus uses."""
-    for index, path in enumerate(paths):
-        for block in prefetched(read_blocks(path)):
+    """(source index, provisional ids with LINE_BREAKs) for each block of each file or shard,
+    counting the words in `counter` on the way: the one reading loop every pass over a corpus
+    uses."""
+    for index, source in enumerate(paths):
+        for block in prefetched(_source_blocks(source)):
             yield index, counter.encode(tokenizer.normalize(block))
+
+
+def _source_blocks(source: str | Shard) -> Iterator[bytes]:
+    if isinstance(source, Shard):
+        return read_blocks(source.path, start=source.start, stop=source.stop)
+    return read_blocks(source)
 
 
 def word_count(ids: np.ndarray) -> int:
@@ -56,7 +65,7 @@ def word_count(ids: np.ndarray) -> int:
     return len(ids) - int(np.count_nonzero(ids == LINE_BREAK))
 
 
-def count_words(paths: list[str], tokenizer: Tokenizer, counter: WordCounter) -> int:
+def count_words(paths: list[str | Shard], tokenizer: Tokenizer, counter: WordCounter) -> int:
     """Count the words of `paths` in `counter` without keeping the token ids; returns how
     many words were read."""
     return sum(word_count(ids) for _, ids in encoded_blocks(paths, tokenizer, counter))
@@ -72,9 +81,16 @@ class EncodedCorpus:
         self._size = 0  # ids written
 
     @classmethod
-    def encode(cls, paths: list[str], tokenizer: Tokenizer, counter: WordCounter,
+    def encode(cls, paths: list[str | Shard], tokenizer: Tokenizer, counter: WordCounter,
                on_words: Callable[[int], None] | None = None) -> EncodedCorpus:
-        """Tokenize `paths` in order, counting words in `counter`; `on_words(n)` gets progress."""
+        """Tokenize `paths` in order, counting words in `counter`; `on_words(n)` gets progress.
+
+        A path may be a `shards.Shard`, a byte range of a file: it reads as a file of its own,
+        so its last line ends where it ends and a line split between two shards is two
+        sentences. The stats count each source as a file (`paths` lists a shard's file) and
+        each sentence as a line: over the shards of a plan, words add up to the whole
+        corpus's, and lines to its lines plus at most one for each shard boundary inside a line.
+        """
         corpus = cls()
         try:
             corpus._encode(paths, tokenizer, counter, on_words)
@@ -86,7 +102,8 @@ class EncodedCorpus:
     def _encode(self, paths, tokenizer, counter, on_words):
         pending = np.empty(0, dtype=np.int32)
         first_ordinal = counter.words_seen  # words a given vocabulary was seeded with
-        self.stats.files, self.stats.paths = len(paths), list(paths)
+        self.stats.files = len(paths)
+        self.stats.paths = [p.path if isinstance(p, Shard) else p for p in paths]
         current = 0
         for index, ids in encoded_blocks(paths, tokenizer, counter):
             if index != current:  # a new file: the previous file's last line ends here
