@@ -23,3 +23,11 @@ echo "== w2v analogy france paris germany -n 3     (france:paris :: germany:?)"
 echo
 echo "== w2v evaluate (Google analogies, WordSim353, SimLex-999; small corpus, low scores expected)"
 "$bin/w2v" evaluate -m "$model" | grep -E 'total|semantic|syntactic|spearman'
+
+echo
+echo "== w2v train data/demo-wiki.txt.gz --subwords   (character n-grams: a vector for every word)"
+"$bin/w2v" train data/demo-wiki.txt.gz -o "$out/subwords.w2v" --subwords --epochs 5 --sample 1e-4 \
+    --seed 1 -q
+echo "== w2v similar -m subwords.w2v -n 5 physicist; then physicsts, a misspelling not in the vocabulary"
+"$bin/w2v" similar -m "$out/subwords.w2v" -n 5 physicist
+"$bin/w2v" similar -m "$out/subwords.w2v" -n 5 physicsts

@@ -85,9 +85,19 @@ def _every(ctx, param, value):
 @click.option("--read-vocab", type=click.Path(dir_okay=False), metavar="FILE",
               help="Use this vocabulary and its counts instead of counting (word count or "
                    "word<TAB>count lines, as word2vec.c's) [-read-vocab].")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None,
+              metavar="[ADDRESS]",
+              help="Train on a Ray cluster (pip install 'w2v[ray]'): alone, an embedded local "
+                   "one; 'auto' or host:port joins one `ray start` runs; ray://host:port as Ray "
+                   "Client.")
+@click.option("--workers", type=click.IntRange(1, 4096), default=None,
+              help="Ray workers, each with --threads threads [default: 2].")
+@click.option("--sync-every", "sync_words", type=click.IntRange(1), default=None,
+              metavar="WORDS", help="With --ray: words each worker trains between merges of "
+              "the workers' weights [default: 262144].")
 @_training_options
 def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path, init_path,
-          report_path, save_vocab, read_vocab, **settings):
+          report_path, save_vocab, read_vocab, ray_address, workers, sync_words, **settings):
     """Learn word vectors from CORPUS (files, '-' for stdin; .gz/.bz2/.xz are decompressed).
 
     Each line is a sentence; text is lowercased and punctuation dropped unless you say
@@ -110,6 +120,9 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
     if given & {"minn", "maxn", "buckets"} and "subwords" not in given:
         settings["subwords"] = True  # asking for n-gram lengths asks for n-grams
         given.add("subwords")
+    if ray_address not in (None, "local", "auto") and os.path.exists(ray_address):
+        raise click.UsageError(f"--ray took the file '{ray_address}' as a cluster address: put "
+                               f"--ray after the corpus files")
     resume = init = None
     if resume_path:
         resume, corpus, output, settings = _resume_plan(resume_path, corpus, output, settings,
@@ -135,10 +148,35 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
             check_writable(extra)
     checkpoint_path = checkpoint_path or f"{output}.checkpoint"
     check_writable(checkpoint_path)
-    model = run_training(list(corpus), config, progress=not quiet,
-                         checkpoint_path=checkpoint_path, checkpoint_every=checkpoint_every,
-                         resume=resume, init=init, output_path=output, given_vocab=given_vocab,
-                         on_vocabulary=_vocab_saver(save_vocab) if save_vocab else None)
+    made_by_cluster = resume is not None and "workers" in resume.corpus
+    if (workers is not None or sync_words is not None) and ray_address is None:
+        raise click.UsageError("--workers and --sync-every are for Ray workers: add --ray "
+                               "(threads: --threads)")
+    if made_by_cluster and ray_address is None:
+        raise click.UsageError(f"this checkpoint comes from a Ray run: resume it with --ray "
+                               f"--workers {resume.corpus['workers']}")
+    if ray_address is not None:
+        from ..training_cluster import train_on_cluster
+
+        for name, value in (("--init", init), ("--read-vocab", given_vocab),
+                            ("--save-vocab", save_vocab), ("--checkpoint-every",
+                                                           checkpoint_every)):
+            if value:
+                raise click.UsageError(f"{name} is not supported with --ray yet")
+        if resume is not None and not made_by_cluster:
+            raise click.UsageError("this checkpoint comes from a single-process run: resume "
+                                   "it without --ray")
+        model = train_on_cluster(list(corpus), config, address=ray_address,
+                                 workers=workers or 2, progress=not quiet,
+                                 checkpoint_path=checkpoint_path, resume=resume,
+                                 output_path=output, **({"sync_words": sync_words}
+                                                        if sync_words else {}))
+    else:
+        model = run_training(list(corpus), config, progress=not quiet,
+                             checkpoint_path=checkpoint_path, checkpoint_every=checkpoint_every,
+                             resume=resume, init=init, output_path=output,
+                             given_vocab=given_vocab,
+                             on_vocabulary=_vocab_saver(save_vocab) if save_vocab else None)
     save(model, output)
     if report_path:
         from ..api import save_report

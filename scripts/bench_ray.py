@@ -1,0 +1,108 @@
+"""Benchmark `w2v train --ray` on a local Ray runtime against single-process runs, side by side.
+
+Runs, in this order, each a whole process scored by one evaluator (bench.py's): plain
+`w2v train` with 1 and 2 threads, then `--ray --workers W --threads T` for each W x T asked
+for (default 1x1, 1x2, 2x1, 4x1), and, with --scale, 8 and 16 workers of one thread each (on a
+2-core machine they share the cores: their speed means nothing, their quality is the point).
+Prints the table, the rows exchanged per run (from w2v's own log), and issue 13's targets:
+2 and 4 workers within 1 point of analogy and 0.01 of WordSim353 of the single process; 2 x 1
+at least 1.6x the throughput of 1 x 1; 1 x 2 within 15% of plain --threads 2.
+
+    python scripts/bench_ray.py                          # enwiki-t8, ANCHORS.md settings
+    python scripts/bench_ray.py --scale --epochs 5
+    python scripts/bench_ray.py --corpus ../shared/data/demo-wiki.txt.gz --configs 2x1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+
+import bench
+
+SETTINGS = dict(arch="skipgram", dim=100, window=5, negative=5, sample=1e-4, min_count=5,
+                epochs=5, seed=1)
+
+
+def run(corpus: str, out: str, settings: dict, label: str, extra: list[str]) -> dict:
+    cmd = bench.w2v_command(corpus, out, settings) + extra
+    seconds, peak, stderr = bench.timed(cmd)
+    words = int(re.search(r"read ([\d,]+) words", stderr).group(1).replace(",", ""))
+    exchanged = re.search(r"([\d,]+) MiB of rows exchanged", stderr)
+    result = bench.score(bench.Run("w2v", settings["arch"], seconds, peak, words,
+                                   settings["epochs"]), out)
+    row = dict(label=label, seconds=seconds, peak=peak, words_per_second=result.words_per_second,
+               analogy=result.analogy, ws353=result.ws353, simlex=result.simlex,
+               exchanged_mib=int(exchanged.group(1).replace(",", "")) if exchanged else 0)
+    print(f"{label}: {seconds:.1f} s, {row['words_per_second']:,.0f} words/s, analogy "
+          f"{100 * row['analogy']:.1f}%, WS353 {row['ws353']:.3f}, "
+          f"{row['exchanged_mib']:,} MiB exchanged", file=sys.stderr)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", default=str(bench.DEFAULT_CORPUS))
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--configs", default="1x1,1x2,2x1,4x1",
+                        help="WORKERSxTHREADS,... [default: 1x1,1x2,2x1,4x1]")
+    parser.add_argument("--scale", action="store_true", help="also 8x1 and 16x1 (quality)")
+    args = parser.parse_args()
+    if not os.path.exists(args.corpus):
+        sys.exit(f"{args.corpus}: no such file (pass --corpus)")
+    settings = dict(SETTINGS, epochs=args.epochs)
+    configs = [tuple(map(int, c.split("x"))) for c in args.configs.split(",")]
+    if args.scale:
+        configs += [(8, 1), (16, 1)]
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="w2v-bench-ray-") as tmp:
+        bench.jit_costs(tmp)  # compile the kernels before anything is timed
+        out = os.path.join(tmp, "v.bin")
+        for threads in (1, 2):
+            rows[f"plain x{threads}"] = run(args.corpus, out, dict(settings, threads=threads),
+                                            f"plain --threads {threads}", [])
+        for workers, threads in configs:
+            label = f"ray {workers}x{threads}"
+            rows[label] = run(args.corpus, out, dict(settings, threads=threads), label,
+                              ["--ray", "--workers", str(workers)])
+    print(f"corpus {args.corpus}, skip-gram, dim 100, window 5, negative 5, sample 1e-4, "
+          f"min-count 5, epochs {args.epochs}; local Ray runtime on {os.cpu_count()} cores")
+    header = ("run", "time s", "words/s", "peak MB", "analogy", "WS353", "SimLex", "MiB sent")
+    table = [(k, f"{r['seconds']:.1f}", f"{r['words_per_second'] / 1e3:,.0f}k",
+              f"{r['peak']:.0f}", f"{100 * r['analogy']:.1f}%", f"{r['ws353']:.3f}",
+              f"{r['simlex']:.3f}", f"{r['exchanged_mib']:,}") for k, r in rows.items()]
+    widths = [max(len(x) for x in col) for col in zip(header, *table)]
+    for line in [header, *table]:
+        print("  ".join(x.ljust(w) for x, w in zip(line, widths)))
+    print_targets(rows)
+
+
+def print_targets(rows: dict) -> None:
+    single = rows["plain x1"]
+    checks = []
+    for workers in (2, 4, 8, 16):
+        r = rows.get(f"ray {workers}x1")
+        if r:
+            checks.append((f"{workers} workers: analogy within 1 point of one process",
+                           abs(r["analogy"] - single["analogy"]) <= 0.01,
+                           f"{100 * r['analogy']:.1f}% against {100 * single['analogy']:.1f}%"))
+            checks.append((f"{workers} workers: WS353 within 0.01 of one process",
+                           abs(r["ws353"] - single["ws353"]) <= 0.01,
+                           f"{r['ws353']:.3f} against {single['ws353']:.3f}"))
+    if "ray 2x1" in rows and "ray 1x1" in rows:
+        ratio = rows["ray 2x1"]["words_per_second"] / rows["ray 1x1"]["words_per_second"]
+        checks.append(("2 x 1 at least 1.6x the throughput of 1 x 1", ratio >= 1.6,
+                       f"{ratio:.2f}x"))
+    if "ray 1x2" in rows:
+        ratio = rows["ray 1x2"]["words_per_second"] / rows["plain x2"]["words_per_second"]
+        checks.append(("1 x 2 within 15% of plain --threads 2", ratio >= 0.85, f"{ratio:.2f}x"))
+    print("issue 13 targets:")
+    for what, met, detail in checks:
+        print(f"  [{'PASS' if met else 'FAIL'}] {what}: {detail}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""Training on a Ray cluster (`w2v train --ray`): the data-parallel algorithm without Ray (two
+workers in one process), then real local Ray clusters started by the CLI, a worker killed mid-run,
+and addresses that answer nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from w2v.config import TrainConfig
+from w2v.distributed import RoundResult, ShardTrainer, merge
+from w2v.shards import plan_shards
+from w2v.vectors import WordVectors
+
+
+def w2v_cli(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "w2v", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_merge_averages_each_row_by_how_often_each_worker_used_it():
+    dim = 2
+    first = RoundResult({"output": (np.array([0, 2], np.int32),
+                                    np.array([[1.0, 1.0], [4.0, 4.0]], np.float32),
+                                    np.array([3.0, 1.0], np.float32))}, 1.0, 1, 10)
+    second = RoundResult({"output": (np.array([2, 5], np.int32),
+                                     np.array([[0.0, 8.0], [7.0, 7.0]], np.float32),
+                                     np.array([1.0, 2.0], np.float32))}, 1.0, 1, 10)
+    ids, rows = merge([first, second])["output"]
+    assert ids.tolist() == [0, 2, 5]
+    np.testing.assert_allclose(rows, [[1, 1], [2, 6], [7, 7]])  # row 2: (4+0)/2, (4+8)/2
+    assert rows.shape[1] == dim
+
+
+def test_merge_with_the_current_weights_adds_every_workers_change():
+    current = {"output": np.zeros((6, 2), np.float32)}
+    current["output"][2] = [1.0, 1.0]
+    first = RoundResult({"output": (np.array([2], np.int32), np.array([[2.0, 1.0]], np.float32),
+                                    np.ones(1, np.float32))}, 0.0, 0, 0)
+    second = RoundResult({"output": (np.array([2, 4], np.int32),
+                                     np.array([[1.0, 3.0], [5.0, 5.0]], np.float32),
+                                     np.ones(2, np.float32))}, 0.0, 0, 0)
+    ids, rows = merge([first, second], current)["output"]
+    assert ids.tolist() == [2, 4]
+    np.testing.assert_allclose(rows, [[2, 3], [5, 5]])  # 1 + (+1, 0) + (0, +2)
+
+
+def test_two_workers_in_one_process_end_with_the_same_weights_as_the_driver(tmp_path,
+                                                                             topic_corpus):
+    """The algorithm without Ray: count, merge the vocabulary, rounds of train + merge."""
+    config = TrainConfig(dim=16, window=3, epochs=5, min_count=2, threads=1, seed=2,
+                         sample=0).resolved()
+    workers = [ShardTrainer(plan, config) for plan in plan_shards([str(topic_corpus)], 2)]
+    try:
+        _train_in_process(workers, config, topic_corpus)
+    finally:
+        for w in workers:
+            w.close()
+
+
+def _train_in_process(workers, config, topic_corpus):
+    from w2v.distributed import merged_vocabulary, model_matrices
+
+    vocab, _ = merged_vocabulary([w.count()[0] for w in workers], config)
+    chunk_words = [w.setup(vocab.words, vocab.counts) for w in workers]
+    driver = {name: m.copy() for name, m in model_matrices(workers[0].model).items()}
+    assert sum(sum(c) for c in chunk_words) == len(topic_corpus.read_text().split())
+    merged: dict = {}
+    for epoch in range(config.epochs):
+        results = [w.train_round(epoch, list(range(len(c))), [(0.025, 0.02)] * len(c), 2,
+                                 merged) for w, c in zip(workers, chunk_words)]
+        merged = merge(results, driver)
+        for name, (ids, rows) in merged.items():
+            driver[name][ids] = rows
+    for w in workers:
+        w.apply(merged)
+    a, b = (model_matrices(w.model) for w in workers)
+    for name in ("inputs", "output"):
+        np.testing.assert_array_equal(a[name], b[name])
+        np.testing.assert_array_equal(a[name], driver[name])
+    vectors = a["inputs"]
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = {w: i for i, w in enumerate(vocab.words)}
+    assert unit[index["cat"]] @ unit[index["dog"]] > unit[index["cat"]] @ unit[index["bus"]]
+
+
+@pytest.fixture(scope="module")
+def ray_available():
+    pytest.importorskip("ray")
+
+
+@pytest.mark.slow
+def test_two_local_workers_learn_the_demo_corpus(tmp_path, ray_available, demo_corpus):
+    out = tmp_path / "cluster.bin"
+    result = w2v_cli("train", demo_corpus, "--ray", "--workers", "2", "--threads", "1",
+                     "-o", out, "--dim", "50", "--epochs", "4", "--sample", "1e-4")
+    assert result.returncode == 0, result.stderr
+    assert "on 2 workers" in result.stderr and "rows exchanged" in result.stderr
+    wv = WordVectors.load(str(out))
+    neighbours = [w for w, _ in wv.most_similar(["physics"], topn=10)]
+    assert {"mathematics", "chemistry"} & set(neighbours), neighbours
+    answers = [w for w, _ in wv.analogy("france", "paris", "germany", topn=5)]
+    assert "berlin" in answers, answers
+
+
+def _worker_pids() -> list[int]:
+    """Processes whose title says they run a ShardTrainer round (Ray names them so)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"ShardTrainer.train_round" in title:
+                pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_is_replaced_and_the_run_finishes(tmp_path, ray_available,
+                                                                   demo_corpus):
+    out = tmp_path / "cluster.bin"
+    proc = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(demo_corpus), "--ray",
+                             "--workers", "2", "--threads", "1", "-o", str(out), "--dim", "32",
+                             "--epochs", "6", "--sample", "1e-4"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (pids := _worker_pids()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert pids, "no worker started a round"
+        time.sleep(1.0)
+        os.kill(pids[0], signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=300)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, stderr
+    assert "died; a new one redoes its part of the round" in stderr
+    assert "1 workers replaced" in stderr
+    wv = WordVectors.load(str(out))
+    assert len(wv) > 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:{port}", "ray://127.0.0.1:{port}", "nohost"])
+def test_an_address_nothing_answers_is_one_line_error(tmp_path, ray_available, small_corpus,
+                                                      address):
+    address = address.format(port=_free_port())
+    started = time.monotonic()
+    result = w2v_cli("train", small_corpus, "--ray", address, "-o", tmp_path / "v.bin",
+                     timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and ("cannot reach the Ray cluster" in lines[0]
+                                or "not an address" in lines[0]), result.stderr
+    assert time.monotonic() - started < 30
+    assert not (tmp_path / "v.bin").exists()
+
+
+def test_ray_options_without_ray_are_usage_errors(tmp_path, small_corpus):
+    result = w2v_cli("train", small_corpus, "--workers", "2", "-o", tmp_path / "v.bin")
+    assert result.returncode == 2 and "add --ray" in result.stderr
+    result = w2v_cli("train", "--ray", small_corpus, "-o", tmp_path / "v.bin")
+    assert result.returncode == 2 and "put --ray after the corpus files" in result.stderr

@@ -1,0 +1,145 @@
+"""Ray as the transport of `distributed`: connecting, one actor per shard, calls to all of them,
+and replacing a worker that died.
+
+`connect(None)` starts an embedded local Ray runtime (a private temporary directory, no
+dashboard, workers' logs kept out of the terminal); "auto" joins the cluster `ray start` runs on
+this machine; "host:port" or "ray://host:port" a remote one. An address that does not answer is
+refused after a 3-second TCP check, in one line, instead of Ray's minutes of retries.
+
+Does not: decide what workers compute (see `distributed`) or touch files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import tempfile
+from collections.abc import Callable
+
+from .errors import W2VError
+
+# before `import ray`: bound the retries of a reachable port that is not a Ray head
+os.environ.setdefault("RAY_NUM_REDIS_GET_RETRIES", "3")
+os.environ.setdefault("RAY_gcs_rpc_server_connect_timeout_s", "3")
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+
+try:
+    import ray
+    from ray.exceptions import RayActorError, RayTaskError
+except ImportError:  # pragma: no cover - the message says what to do
+    ray = None
+
+_CHECK_SECONDS = 3.0
+_MAX_REPLACEMENTS = 3  # per worker and call, before the run gives up
+
+
+class ClusterError(W2VError):
+    """The cluster cannot be reached or cannot go on."""
+
+
+def _reachable(address: str) -> None:
+    """Refuse at once an address nothing listens on (Ray itself retries for minutes)."""
+    target = address[len("ray://"):] if address.startswith("ray://") else address
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        raise ClusterError(f"--ray {address}: not an address; give host:port, ray://host:port "
+                           f"or auto (or nothing, for a local cluster)")
+    try:
+        socket.create_connection((host, int(port)), timeout=_CHECK_SECONDS).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ClusterError(f"cannot reach the Ray cluster at {target} ({reason}); is "
+                           f"`ray start --head` running there?") from None
+
+
+class Cluster:
+    """Actors running `distributed.ShardTrainer`, one per shard."""
+
+    def __init__(self, address: str | None, workers: int, threads: int):
+        if ray is None:
+            raise ClusterError("--ray needs Ray: pip install 'w2v[ray]'")
+        self.workers, self.threads = workers, threads
+        self._temp_dir = None
+        if address not in (None, "local", "auto"):
+            _reachable(address)
+        try:
+            if address in (None, "local"):
+                # a short private directory: Ray's socket paths must fit in 107 bytes
+                self._temp_dir = tempfile.mkdtemp(prefix="w2vray-", dir="/tmp")
+                ray.init(address="local", num_cpus=max(workers * threads, os.cpu_count() or 1),
+                         include_dashboard=False, log_to_driver=False,
+                         logging_level=logging.ERROR, object_store_memory=_store_bytes(),
+                         _temp_dir=self._temp_dir)
+            else:
+                ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+        except (ConnectionError, RuntimeError, TimeoutError, ValueError) as exc:
+            self.close()
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ClusterError(f"cannot start or join Ray at {address or 'a local runtime'}: "
+                               f"{first}") from None
+        from .distributed import ShardTrainer
+
+        self._actor = ray.remote(ShardTrainer).options(num_cpus=threads, max_restarts=0,
+                                                       max_task_retries=0)
+        self.handles: list = []
+        self.replaced = 0
+
+    def start(self, plans, config) -> None:
+        self._plans, self._config = plans, config
+        self.handles = [self._actor.remote(plan, config) for plan in plans]
+
+    def call(self, method: str, args: list[tuple | None],
+             recover: Callable[[int], None] | None = None) -> list:
+        """`method(*args[w])` on every worker w whose args are not None, in parallel; a worker
+        that dies is replaced (`recover(w)` brings the new one up to date) and called again."""
+        pending = {w: self._submit(w, method, a) for w, a in enumerate(args) if a is not None}
+        results: list = [None] * len(args)
+        tries = [0] * len(args)
+        while pending:
+            ready, _ = ray.wait(list(pending.values()), num_returns=1, timeout=0.5)
+            for ref in ready:
+                w = next(k for k, v in pending.items() if v == ref)
+                del pending[w]
+                try:
+                    results[w] = ray.get(ref)
+                except RayActorError:
+                    tries[w] += 1
+                    if recover is None or tries[w] > _MAX_REPLACEMENTS:
+                        raise ClusterError(f"worker {w + 1} died {tries[w]} times in "
+                                           f"{method}; giving up") from None
+                    self._replace(w)
+                    recover(w)
+                    pending[w] = self._submit(w, method, args[w])
+                except RayTaskError as exc:
+                    cause = exc.cause if getattr(exc, "cause", None) is not None else exc
+                    if isinstance(cause, W2VError):
+                        raise cause from None
+                    raise ClusterError(f"worker {w + 1} failed in {method}: "
+                                       f"{str(cause).strip().splitlines()[-1]}") from None
+        return results
+
+    def _submit(self, w: int, method: str, args: tuple):
+        return getattr(self.handles[w], method).remote(*args)
+
+    def _replace(self, w: int) -> None:
+        ray.kill(self.handles[w])
+        self.handles[w] = self._actor.remote(self._plans[w], self._config)
+        self.replaced += 1
+
+    def put(self, value):
+        """`value` in the object store once, for many calls."""
+        return ray.put(value)
+
+    def close(self) -> None:
+        if ray is not None and ray.is_initialized():
+            ray.shutdown()
+        if self._temp_dir:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+
+def _store_bytes() -> int:
+    """Object store for a local runtime: enough for a few rounds of rows, not 30% of RAM."""
+    return 1 << 30
