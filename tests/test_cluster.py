@@ -145,7 +145,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_finishes(tmp_path, ray_
         proc.kill()
     assert proc.returncode == 0, stderr
     assert "died; a new one redoes its part of the round" in stderr
-    assert "1 workers replaced" in stderr
+    assert "workers replaced: 1" in stderr
     wv = WordVectors.load(str(out))
     assert len(wv) > 1000
 

@@ -7,7 +7,7 @@
     >>> vectors.most_similar(["king"], topn=3)       # doctest: +SKIP
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = ["train", "save", "load", "TrainConfig", "WordVectors", "W2VError", "__version__"]
 

@@ -188,7 +188,7 @@ class _Run:
         _log(self.progress, f"trained {trained:,} words in {seconds:.1f} s "
              f"({trained / max(seconds, 1e-9):,.0f} words/s); {self.bytes_sent / 2**20:,.0f} MiB "
              f"of rows exchanged"
-             + (f"; {self.cluster.replaced} workers replaced" if self.cluster.replaced else ""))
+             + (f"; workers replaced: {self.cluster.replaced}" if self.cluster.replaced else ""))
 
     def _alpha(self, epoch: int, words_before: int, shard_words: int) -> float:
         """The learning rate where this worker's shard stands in the global schedule: with
