@@ -176,3 +176,30 @@ def test_ray_options_without_ray_are_usage_errors(tmp_path, small_corpus):
     assert result.returncode == 2 and "add --ray" in result.stderr
     result = w2v_cli("train", "--ray", small_corpus, "-o", tmp_path / "v.bin")
     assert result.returncode == 2 and "put --ray after the corpus files" in result.stderr
+
+
+@pytest.mark.slow
+def test_sigterm_saves_a_checkpoint_that_resume_continues_on_the_cluster(tmp_path, ray_available,
+                                                                         demo_corpus):
+    out = tmp_path / "cluster.bin"
+    proc = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(demo_corpus), "--ray",
+                             "--workers", "2", "--threads", "1", "-o", str(out), "--dim", "16",
+                             "--epochs", "40", "--sample", "1e-4"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _worker_pids() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, stderr
+    checkpoint = tmp_path / "cluster.bin.checkpoint"
+    assert checkpoint.exists() and "--resume" in stderr and not out.exists()
+    result = w2v_cli("train", "--resume", checkpoint)
+    assert result.returncode == 2 and "--ray --workers 2" in result.stderr
+    result = w2v_cli("train", "--resume", checkpoint, "--ray", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert out.exists() and not checkpoint.exists()

@@ -85,6 +85,7 @@ class Cluster:
                                                        max_task_retries=0)
         self.handles: list = []
         self.replaced = 0
+        self.interrupt: BaseException | None = None  # set by a signal handler, see call
 
     def start(self, plans, config) -> None:
         self._plans, self._config = plans, config
@@ -99,6 +100,8 @@ class Cluster:
         tries = [0] * len(args)
         while pending:
             ready, _ = ray.wait(list(pending.values()), num_returns=1, timeout=0.5)
+            if self.interrupt is not None:  # raised here, not inside Ray's compiled wait
+                raise self.interrupt
             for ref in ready:
                 w = next(k for k, v in pending.items() if v == ref)
                 del pending[w]

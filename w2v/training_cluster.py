@@ -11,12 +11,16 @@ Does not: train anything itself, import Ray before `--ray` is given, or write th
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
 import shlex
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -26,9 +30,10 @@ from .config import TrainConfig
 from .corpus import CHUNK_IDS, CorpusStats
 from .distributed import DIVERGED_LOSS, merge, merged_vocabulary, model_matrices
 from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
-from .interrupts import Terminated, exit_status, terminate_as_exception
+from .interrupts import Terminated, exit_status
 from .model import Model, check_vocabulary, initial_model, resumed_model
 from .report import EpochReport, TrainingReport
+from .scheduler import AbortNow
 from .shards import plan_shards
 
 SYNC_WORDS = 262_144  # words each worker trains between merges, by default
@@ -52,15 +57,39 @@ def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: s
     started = time.perf_counter()
     cluster = Cluster(address, workers, config.threads)  # replaces the SIGTERM handler: first
     try:
-        with terminate_as_exception():
+        with _signals_to(cluster):
             try:
                 return _Run(cluster, plans, paths, config, progress, checkpoint_path,
                             output_path, started, sync_words).run(resume)
+            except AbortNow:
+                raise
             except (KeyboardInterrupt, Terminated) as exc:
                 raise TrainingInterrupted("interrupted before training started; nothing was "
                                           "saved", exit_status(exc)) from None
     finally:
         cluster.close()
+
+
+@contextlib.contextmanager
+def _signals_to(cluster) -> Iterator[None]:
+    """Ctrl-C and SIGTERM become exceptions the cluster raises between its waits: raised in a
+    signal handler, they would surface inside Ray's compiled code as a SystemError. A second
+    signal exits at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        if cluster.interrupt is not None:
+            raise AbortNow()
+        cluster.interrupt = Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def _log(enabled: bool, message: str) -> None:
@@ -173,6 +202,8 @@ class _Run:
                                     f"loss={loss / predictions:.4f}", refresh=False)
                 if r == self.rounds - 1:
                     self._log_epoch(bar, epoch, time.perf_counter() - began)
+        except AbortNow:
+            raise
         except (KeyboardInterrupt, Terminated) as exc:
             bar.close()
             raise self._interrupted(job, exit_status(exc)) from None
