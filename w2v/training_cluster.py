@@ -149,6 +149,7 @@ class _Run:
         self.epoch_predictions = _padded(start.epoch_predictions, cfg.epochs, np.int64)
         self.epoch_words = _padded(start.epoch_words, cfg.epochs, np.int64)
         done = int(self.epoch_words.sum())
+        self.epoch_seconds = np.zeros(cfg.epochs, dtype=np.float64)  # of this run's epochs
         _log(self.progress, f"training {cfg.arch}: {cfg.epochs} epochs of {self.stats.words:,} "
              f"words on {len(self.plans)} workers x {cfg.threads} threads, merging every "
              f"{per_round * CHUNK_IDS:,} words of each")
@@ -201,7 +202,9 @@ class _Run:
                 bar.set_postfix_str(f"lr={self._alpha(epoch, r + 1, self.rounds):.6f} "
                                     f"loss={loss / predictions:.4f}", refresh=False)
                 if r == self.rounds - 1:
-                    self._log_epoch(bar, epoch, time.perf_counter() - began)
+                    elapsed = time.perf_counter() - began
+                    self.epoch_seconds[epoch] = elapsed - self.epoch_seconds.sum()
+                    self._log_epoch(bar, epoch, elapsed)
         except AbortNow:
             raise
         except (KeyboardInterrupt, Terminated) as exc:
@@ -214,7 +217,8 @@ class _Run:
         for e in range(cfg.epochs):
             report.epochs.append(EpochReport(e + 1, float(self.epoch_loss[e]),
                                              int(self.epoch_predictions[e]),
-                                             int(self.epoch_words[e]), 0.0))
+                                             int(self.epoch_words[e]),
+                                             float(self.epoch_seconds[e])))
         trained = int(self.epoch_words.sum()) - sum(start.epoch_words)
         _log(self.progress, f"trained {trained:,} words in {seconds:.1f} s "
              f"({trained / max(seconds, 1e-9):,.0f} words/s); {self.bytes_sent / 2**20:,.0f} MiB "
