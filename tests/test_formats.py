@@ -468,3 +468,23 @@ def test_export_refuses_text_named_bin_and_writes_nothing(tmp_path):
                                       "-o", str(out)])
     assert result.exit_code == 1 and "looks like text: name it .txt" in result.stderr
     assert not out.exists()
+
+
+def test_compiled_text_writer_gives_printfs_bytes(monkeypatch):
+    """The compiled "%f " formatter (large files) against Python's, on ties, signed zeros,
+    tiny and large values, and a block it must leave to Python (inf, NaN, 1e12)."""
+    import io
+
+    from w2v import formats
+
+    rng = np.random.default_rng(0)
+    scale = rng.choice([1e-9, 1e-6, 1e-3, 0.5, 3.0, 1e4, 1e8], size=(9000, 7))
+    values = (rng.standard_normal((9000, 7)) * scale).astype(np.float32)
+    values[0, :6] = [0.0, -0.0, -1e-7, 5e-7, -5e-7, 2.5e-6]  # signs and ties to even
+    values[5000, :3] = [np.inf, np.nan, 1e12]  # its block goes through Python
+    words = [f"w{i}" for i in range(len(values))]
+    fast, slow = io.BytesIO(), io.BytesIO()
+    formats._write_text_rows_fast(fast, words, values)
+    monkeypatch.setattr(formats, "_JIT_TEXT_VALUES", 1 << 62)
+    formats._write_text_rows(slow, words, values)
+    assert fast.getvalue() == slow.getvalue()

@@ -41,6 +41,7 @@ class Model:
     table: NgramTable | None = None  # each word's n-gram bucket ids
     inputs: np.ndarray | None = None  # (V + n-gram rows, dim): what the kernels update
     bags: tuple[np.ndarray, np.ndarray] | None = None  # (offsets, rows): word w's input rows
+    id_rows: np.ndarray | None = None  # the n-gram row of each of table.ids
 
     @property
     def input_weights(self) -> np.ndarray:
@@ -51,7 +52,7 @@ class Model:
         """Each word's vector: its own row, or with n-grams fastText's mean of its bag."""
         if self.ngrams is None:
             return self.vectors
-        return self.ngrams.word_vectors(self.vectors, self.table)
+        return self.ngrams.word_vectors(self.vectors, self.table, self.id_rows)
 
 
 def check_vocabulary(stats: CorpusStats, counter: WordCounter, vocab: Vocabulary,
@@ -81,7 +82,7 @@ def initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingReport
     table = buckets = None
     rows = len(vocab)
     if config.uses_subwords:
-        table, buckets = _ngram_layout(vocab, config)
+        table, buckets, id_rows = _ngram_layout(vocab, config)
         rows += len(buckets)
     inputs = np.empty((rows, config.dim), dtype=np.float32)
     for start in range(0, rows, _INIT_ROWS):  # float32 draws, no temporary of the whole
@@ -93,7 +94,7 @@ def initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingReport
                          dtype=np.float32)
     model = Model(vocab, inputs[:len(vocab)], output, config, report, output_hs)
     if table is not None:
-        _attach_ngrams(model, inputs, table, buckets)
+        _attach_ngrams(model, inputs, table, buckets, id_rows)
     if init is not None:
         known = len(init.words)
         init_rows = init.input_rows if getattr(init, "input_rows", None) is not None else None
@@ -112,20 +113,23 @@ def initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingReport
 _INIT_ROWS = 1 << 16
 
 
-def _ngram_layout(vocab: Vocabulary, config: TrainConfig) -> tuple[NgramTable, np.ndarray]:
-    """The words' n-gram ids and the buckets that get a row, in row order: the rows training
-    reads most first (by the words' counts after down-sampling), so that the hot rows share
-    cache lines and pages instead of lying scattered over the whole matrix by hash."""
+def _ngram_layout(vocab: Vocabulary, config: TrainConfig
+                  ) -> tuple[NgramTable, np.ndarray, np.ndarray]:
+    """The words' n-gram ids, the buckets that get a row, in row order: the rows training reads
+    most first (by the words' counts after down-sampling), so that the hot rows share cache
+    lines and pages instead of lying scattered over the whole matrix by hash; and the row of
+    each n-gram id."""
     table = ngram_table(vocab.words, config.minn, config.maxn, config.buckets)
     kept = keep_thresholds(vocab.counts, config.sample).astype(np.float64) / 2.0**32
-    return table, NgramRows.by_use(table, vocab.counts * kept)
+    buckets, id_rows = NgramRows.by_use(table, vocab.counts * kept)
+    return table, buckets, id_rows
 
 
-def _attach_ngrams(model: Model, inputs: np.ndarray, table: NgramTable,
-                   buckets: np.ndarray) -> None:
+def _attach_ngrams(model: Model, inputs: np.ndarray, table: NgramTable, buckets: np.ndarray,
+                   id_rows: np.ndarray) -> None:
     """Give `model` its n-gram rows (inputs[V:]) and the kernels' bags."""
     config, words = model.config, len(model.vocab)
-    model.inputs, model.table = inputs, table
+    model.inputs, model.table, model.id_rows = inputs, table, id_rows
     model.ngrams = NgramRows(config.minn, config.maxn, config.buckets, buckets, inputs[words:])
     sizes = np.diff(table.offsets) + 1  # own row first
     offsets = np.zeros(words + 1, dtype=np.int64)
@@ -135,7 +139,7 @@ def _attach_ngrams(model: Model, inputs: np.ndarray, table: NgramTable,
     rows[own] = np.arange(words, dtype=np.int32)
     is_ngram = np.ones(len(rows), dtype=bool)
     is_ngram[own] = False
-    rows[is_ngram] = words + model.ngrams.rows_of(table.ids)
+    rows[is_ngram] = words + id_rows
     model.bags = (offsets, rows)
 
 
@@ -163,7 +167,7 @@ def resumed_model(resume: Checkpoint, vocab: Vocabulary, config: TrainConfig,
     if not config.uses_subwords:
         return Model(vocab, resume.vectors.astype(np.float32), output.astype(np.float32),
                      config, report, output_hs.astype(np.float32))
-    table, buckets = _ngram_layout(vocab, config)
+    table, buckets, id_rows = _ngram_layout(vocab, config)
     if (resume.ngrams is None or resume.input_rows is None
             or not np.array_equal(resume.ngrams.buckets, buckets)):
         raise CorpusError("the checkpoint's character n-grams are not this run's; it is "
@@ -171,5 +175,5 @@ def resumed_model(resume: Checkpoint, vocab: Vocabulary, config: TrainConfig,
     inputs = np.concatenate([resume.input_rows, resume.ngrams.vectors]).astype(np.float32)
     model = Model(vocab, inputs[:len(vocab)], output.astype(np.float32), config, report,
                   output_hs.astype(np.float32))
-    _attach_ngrams(model, inputs, table, buckets)
+    _attach_ngrams(model, inputs, table, buckets, id_rows)
     return model

@@ -156,14 +156,18 @@ class NgramRows:
         return cls(minn, maxn, bucket, buckets, np.empty((len(buckets), dim), dtype=np.float32))
 
     @staticmethod
-    def by_use(table: NgramTable, uses: np.ndarray) -> np.ndarray:
-        """The buckets of `table`'s n-grams, most used first: `uses[w]` is how often training
-        reads word w; ties keep bucket order."""
+    def by_use(table: NgramTable, uses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The buckets of `table`'s n-grams, most used first (`uses[w]`: how often training
+        reads word w; ties keep bucket order), and the row of each of `table.ids` in that
+        order."""
         buckets, inverse = np.unique(table.ids, return_inverse=True)
         owner = np.repeat(np.arange(len(table.offsets) - 1), np.diff(table.offsets))
         weight = np.bincount(inverse, weights=np.asarray(uses, dtype=np.float64)[owner],
                              minlength=len(buckets))
-        return buckets[np.argsort(-weight, kind="stable")].astype(np.int64)
+        order = np.argsort(-weight, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return buckets[order].astype(np.int64), rank[inverse.ravel()]
 
     def sorted_buckets(self) -> tuple[np.ndarray, np.ndarray | None]:
         """(the buckets sorted, the row of each) ; None for rows already in bucket order."""
@@ -186,14 +190,16 @@ class NgramRows:
         found = ordered[at] == ids
         return np.where(found, at if rows is None else rows[at], -1)
 
-    def word_vectors(self, word_rows: np.ndarray, table: NgramTable) -> np.ndarray:
+    def word_vectors(self, word_rows: np.ndarray, table: NgramTable,
+                     id_rows: np.ndarray | None = None) -> np.ndarray:
         """fastText's vector of each vocabulary word: its own row and its n-grams' rows
-        averaged (n-grams without a row count as zero)."""
+        averaged (n-grams without a row count as zero); `id_rows`, when known, is
+        `rows_of(table.ids)`."""
         from .subwords_kernels import compose_word_vectors
 
         vectors = np.empty((len(word_rows), word_rows.shape[1]), dtype=np.float32)
         compose_word_vectors(np.asarray(word_rows), np.asarray(self.vectors), table.offsets,
-                             self.rows_of(table.ids), vectors)
+                             self.rows_of(table.ids) if id_rows is None else id_rows, vectors)
         return vectors
 
 
