@@ -318,6 +318,10 @@ def train_cbow_chunk(tokens, vocab_tables, weights, settings, alpha_start, alpha
 # orientation; fastText's, the centre's bag predicting each context word with its own
 # negatives, reads six times as many output rows). CBOW predicts the centre word from the mean
 # of all rows of all context bags, as fastText.
+#
+# The two kernels repeat their sentence and window loop on purpose: one shared loop calling a
+# per-centre function for each architecture measured 20-30% slower on enwiki-t8 (one epoch,
+# skip-gram 17.8 s against 14.6 s, CBOW 13.9 s against 10.8 s).
 
 
 @numba.njit(inline="always", **_JIT)
