@@ -136,8 +136,8 @@ class NgramRows:
     as fastText defines it, with nothing added by n-grams no word taught the model. Writing a
     fastText file fills the other rows with zeros, so fastText computes the same vectors.
 
-    Rows may come in any order: training puts the most used first (see `by_use`), so that the
-    rows most words share sit together in the processor's caches.
+    Rows may come in any order: training lays them out word by word, most used words first
+    (see `by_use`), so that a frequent word's bag is mostly one run of rows.
     """
 
     def __init__(self, minn: int, maxn: int, bucket: int, buckets: np.ndarray,
@@ -157,17 +157,26 @@ class NgramRows:
 
     @staticmethod
     def by_use(table: NgramTable, uses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The buckets of `table`'s n-grams, most used first (`uses[w]`: how often training
-        reads word w; ties keep bucket order), and the row of each of `table.ids` in that
-        order."""
+        """The buckets of `table`'s n-grams in row order, and the row of each of `table.ids`.
+
+        Words are taken by how often training reads them (`uses[w]`, ties by id), and each
+        word's n-grams not yet placed get the next rows, in its own order: a frequent word's
+        bag is then mostly one run of consecutive rows, which the processor streams, and the
+        rows used most sit together. Measured on enwiki-t8 (one epoch, 2 threads): skip-gram
+        13.5 s, CBOW 9.6 s; rows by total use alone: 14.0 s and 10.5 s; by first appearance
+        in count order (frequent words are mostly down-sampled away): 17.5 s and 12.9 s.
+        """
         buckets, inverse = np.unique(table.ids, return_inverse=True)
-        owner = np.repeat(np.arange(len(table.offsets) - 1), np.diff(table.offsets))
-        weight = np.bincount(inverse, weights=np.asarray(uses, dtype=np.float64)[owner],
-                             minlength=len(buckets))
-        order = np.argsort(-weight, kind="stable")
+        inverse = inverse.ravel()
+        words = np.argsort(-np.asarray(uses, dtype=np.float64), kind="stable")
+        sizes = np.diff(table.offsets)[words]
+        starts = np.repeat(table.offsets[:-1][words], sizes)
+        within = np.arange(len(starts)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        _, first = np.unique(inverse[starts + within], return_index=True)
+        order = np.argsort(first, kind="stable")  # buckets by first place in that sequence
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
-        return buckets[order].astype(np.int64), rank[inverse.ravel()]
+        return buckets[order].astype(np.int64), rank[inverse]
 
     def sorted_buckets(self) -> tuple[np.ndarray, np.ndarray | None]:
         """(the buckets sorted, the row of each) ; None for rows already in bucket order."""
