@@ -26,28 +26,13 @@ def w2v_cli(*args, timeout=300):
                           text=True, timeout=timeout)
 
 
-def test_merge_averages_each_row_by_how_often_each_worker_used_it():
-    dim = 2
-    first = RoundResult({"output": (np.array([0, 2], np.int32),
-                                    np.array([[1.0, 1.0], [4.0, 4.0]], np.float32),
-                                    np.array([3.0, 1.0], np.float32))}, 1.0, 1, 10)
-    second = RoundResult({"output": (np.array([2, 5], np.int32),
-                                     np.array([[0.0, 8.0], [7.0, 7.0]], np.float32),
-                                     np.array([1.0, 2.0], np.float32))}, 1.0, 1, 10)
-    ids, rows = merge([first, second])["output"]
-    assert ids.tolist() == [0, 2, 5]
-    np.testing.assert_allclose(rows, [[1, 1], [2, 6], [7, 7]])  # row 2: (4+0)/2, (4+8)/2
-    assert rows.shape[1] == dim
-
-
 def test_merge_with_the_current_weights_adds_every_workers_change():
     current = {"output": np.zeros((6, 2), np.float32)}
     current["output"][2] = [1.0, 1.0]
-    first = RoundResult({"output": (np.array([2], np.int32), np.array([[2.0, 1.0]], np.float32),
-                                    np.ones(1, np.float32))}, 0.0, 0, 0)
+    first = RoundResult({"output": (np.array([2], np.int32),
+                                    np.array([[2.0, 1.0]], np.float32))}, 0.0, 0, 0)
     second = RoundResult({"output": (np.array([2, 4], np.int32),
-                                     np.array([[1.0, 3.0], [5.0, 5.0]], np.float32),
-                                     np.ones(2, np.float32))}, 0.0, 0, 0)
+                                     np.array([[1.0, 3.0], [5.0, 5.0]], np.float32))}, 0.0, 0, 0)
     ids, rows = merge([first, second], current)["output"]
     assert ids.tolist() == [2, 4]
     np.testing.assert_allclose(rows, [[2, 3], [5, 5]])  # 1 + (+1, 0) + (0, +2)

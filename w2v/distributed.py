@@ -14,9 +14,9 @@ Hogwild threads in one process do (with more staleness). The merged rows go back
 worker, so after each round all hold the same weights as the driver.
 
 The issue's reference scheme, averaging the workers' versions of a row weighted by how often
-each used it (`merge` without `current`), measured worse: on the demo corpus (2 workers, dim
-50, 4 epochs, 524k words between merges) analogy 1.5% and WordSim353 0.161 against 3.4% and
-0.268 for the sum, and 4.2% / 0.316 for one process. An average moves a row shared by N workers
+each used it (this module's first version), measured worse: on the demo corpus (2 workers,
+dim 50, 4 epochs, 524k words between merges) analogy 1.5% and WordSim353 0.161 against 3.4%
+and 0.268 for the sum, and 4.2% / 0.316 for one process. An average moves a row shared by N workers
 by 1/N of their progress: frequent words, which every worker trains, learn N times slower.
 Spark's old bug was the other extreme, summing the weights themselves (SPARK-24666).
 
@@ -63,16 +63,16 @@ DIVERGED_LOSS = 5.0  # loss per prediction: log 2 = 0.69 at the start, far below
 
 @dataclass
 class RoundResult:
-    """What one worker's round changed: per matrix (ids, rows, weights), and its tallies."""
+    """What one worker's round changed: per matrix (ids, rows), and its tallies."""
 
-    changed: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    changed: dict[str, tuple[np.ndarray, np.ndarray]]
     loss: float
     predictions: int
     words: int  # raw corpus words of the chunks trained
 
     @property
     def nbytes(self) -> int:
-        return sum(ids.nbytes + rows.nbytes + w.nbytes for ids, rows, w in self.changed.values())
+        return sum(ids.nbytes + rows.nbytes for ids, rows in self.changed.values())
 
 
 def model_matrices(model: Model) -> dict[str, np.ndarray]:
@@ -146,39 +146,19 @@ class ShardTrainer:
     def train_round(self, epoch: int, chunks: list[int], alphas: list[tuple[float, float]],
                     seed: int, merged: dict) -> RoundResult:
         """Take the previous round's `merged` rows, train `chunks` of this shard (alphas: the
-        learning rate at each one's start and end), and return the rows that changed with
-        their weights."""
+        learning rate at each one's start and end), and return the rows that changed."""
         self.apply(merged)
         matrices = model_matrices(self.model)
         before = {name: m.copy() for name, m in matrices.items() if len(m)}
         jobs = [self._pool.submit(self._chunk, epoch, k, a, seed) for k, a in zip(chunks, alphas)]
         results = [job.result() for job in jobs]
-        uses = np.zeros(len(self.model.vocab), dtype=np.float64)
-        for _, _, tokens_used in results:
-            uses += tokens_used
         changed = {}
         for name, old in before.items():
             new = matrices[name]
             ids = np.flatnonzero((new != old).any(axis=1)).astype(np.int32)
-            weights = np.ones(len(ids), dtype=np.float32)
-            words = ids[ids < len(uses)] if name != "output_hs" else ids[:0]
-            weights[:len(words)] += uses[words]  # word rows first: ids are sorted
-            if name == "inputs" and self.model.bags is not None:
-                weights += self._ngram_uses(uses)[ids]
-            changed[name] = (ids, new[ids], weights)
-        loss = sum(r[0] for r in results)
-        predictions = sum(r[1] for r in results)
-        return RoundResult(changed, loss, predictions,
+            changed[name] = (ids, new[ids])
+        return RoundResult(changed, sum(r[0] for r in results), sum(r[1] for r in results),
                            sum(self.corpus.chunk_words[k] for k in chunks))
-
-    def _ngram_uses(self, uses: np.ndarray) -> np.ndarray:
-        """How often a round read each n-gram row: the uses of the words whose bags hold it
-        (word rows count zero here: `train_round` adds them)."""
-        offsets, rows = self.model.bags
-        owner = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-        total = np.bincount(rows, weights=uses[owner], minlength=len(self.model.inputs))
-        total[:len(uses)] = 0
-        return total.astype(np.float32)
 
     def _chunk(self, epoch: int, k: int, alphas: tuple[float, float], seed: int):
         from .training_kernels import chunk_seed
@@ -203,9 +183,7 @@ class ShardTrainer:
                       else kernels.train_subword_skipgram_chunk)
             loss, predictions, _, _ = kernel(tokens, self.vocab_tables, model.bags, weights,
                                              settings, alphas[0], alphas[1], *args)
-        ids = self.remap[tokens[tokens >= 0]]
-        used = np.bincount(ids[ids >= 0], minlength=len(model.vocab)).astype(np.float64)
-        return loss, predictions, used
+        return loss, predictions
 
     def apply(self, merged: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
         """Take the merged rows of the round."""
@@ -214,20 +192,16 @@ class ShardTrainer:
             matrices[name][ids] = rows
 
 
-def merge(results: list[RoundResult], current: dict[str, np.ndarray] | None = None
+def merge(results: list[RoundResult], current: dict[str, np.ndarray]
           ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The merged value of each changed row.
-
-    With `current` (the weights as of the last merge): that row plus the sum of every
-    worker's change to it, as if the workers' updates had been applied one after another (as
-    Hogwild threads apply theirs); without it, the average of the workers' versions of the row
-    weighted by how often each used it.
-    """
+    """Each changed row as it was (`current`, the weights of the last merge) plus the sum of
+    every worker's change to it, as if their updates had been applied one after another (as
+    Hogwild threads apply theirs)."""
     merged = {}
     for name in MATRICES:
         parts = [r.changed[name] for r in results if name in r.changed and len(r.changed[name][0])]
-        if len(parts) == 1 and current is not None:  # one worker changed these rows: its values
-            merged[name] = (parts[0][0], parts[0][1])
+        if len(parts) == 1:  # one worker changed these rows: its values
+            merged[name] = parts[0]
             continue
         if not parts:
             continue
@@ -236,16 +210,10 @@ def merge(results: list[RoundResult], current: dict[str, np.ndarray] | None = No
         order = np.argsort(ids, kind="stable")
         ids, rows = ids[order], rows[order]
         starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
-        if current is not None:
-            rows -= current[name][ids]  # each worker's change to its rows...
-            summed = np.add.reduceat(rows, starts)
-            summed += current[name][ids[starts]]  # ...added to the row as it was
-            merged[name] = (ids[starts], summed)
-            continue
-        weights = np.concatenate([p[2] for p in parts])[order].astype(np.float64)
-        sums = np.add.reduceat(rows * weights[:, None], starts)
-        total = np.add.reduceat(weights, starts)
-        merged[name] = (ids[starts], (sums / total[:, None]).astype(np.float32))
+        rows -= current[name][ids]  # each worker's change to its rows...
+        summed = np.add.reduceat(rows, starts)
+        summed += current[name][ids[starts]]  # ...added to the row as it was
+        merged[name] = (ids[starts], summed)
     return merged
 
 
