@@ -60,7 +60,7 @@ def _train_in_process(workers, config, topic_corpus):
     assert sum(sum(c) for c in chunk_words) == len(topic_corpus.read_text().split())
     merged: dict = {}
     for epoch in range(config.epochs):
-        results = [w.train_round(epoch, list(range(len(c))), [(0.025, 0.02)] * len(c), 2,
+        results = [w.train_round(epoch, list(range(len(c))), [(0.025, 0.02)] * len(c),
                                  merged) for w, c in zip(workers, chunk_words)]
         merged = merge(results, driver)
         for name, (ids, rows) in merged.items():

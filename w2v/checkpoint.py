@@ -103,8 +103,7 @@ def load_checkpoint(path: str) -> Checkpoint:
                           _array_or_none(model.output), dict(model.metadata["config"]),
                           dict(model.metadata["corpus"]), state.get("output"), progress,
                           _array_or_none(model.output_hs),
-                          _array_or_none(getattr(model, "input_rows", None)),
-                          getattr(model, "ngrams", None))
+                          _array_or_none(model.input_rows), model.ngrams)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFormatError(f"{path}: damaged checkpoint state ({exc})") from None
 

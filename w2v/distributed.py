@@ -42,19 +42,18 @@ Does not: import Ray, open network connections, or save files (see `training_clu
 from __future__ import annotations
 
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from .config import TrainConfig
-from .corpus import CHUNK_IDS, EncodedCorpus
+from .corpus import EncodedCorpus
 from .counting import LINE_BREAK, UNKNOWN
 from .model import Model, initial_model
-from .sampling import huffman_tree, keep_thresholds, negative_table
 from .shards import Shard, counter_tallies, merged_counter
 from .tokenize import Tokenizer
+from .training import ChunkTrainer
 from .vocab import Vocabulary
 
 MATRICES = ("inputs", "output", "output_hs")
@@ -90,7 +89,6 @@ class ShardTrainer:
         self.counter = None
         self.model: Model | None = None
         self._pool = ThreadPoolExecutor(max_workers=config.threads)
-        self._buffers: dict[int, np.ndarray] = {}
 
     def pid(self) -> int:
         return os.getpid()
@@ -115,27 +113,14 @@ class ShardTrainer:
     def setup(self, words: list[str], counts: np.ndarray) -> list[int]:
         """Take the merged vocabulary, build the same initial model as every other worker and
         the driver, and return the raw words of each of this shard's chunks."""
-        from . import training_kernels as kernels
-
         vocab = Vocabulary(list(words), np.asarray(counts, dtype=np.int64))
         index = {w: i for i, w in enumerate(vocab.words)}
         remap = np.full(self.counter.provisional_size + 2, UNKNOWN, dtype=np.int32)
         remap[-1] = LINE_BREAK
         counted = np.flatnonzero(self.counter.counts > 0)  # the ids of self.tallies' words
         remap[counted] = [index.get(w, UNKNOWN) for w in self.tallies[0]]
-        self.remap = remap
-        cfg = self.config
-        self.model = initial_model(vocab, cfg, None)
-        neg_threshold, neg_alias = negative_table(vocab.counts, cfg.ns_exponent)
-        if cfg.hs:
-            points, labels, lengths = huffman_tree(vocab.counts)
-        else:
-            points, labels, lengths = (np.zeros((1, 1), np.int32), np.zeros((1, 1), np.float32),
-                                       np.zeros(1, np.int32))
-        self.vocab_tables = (remap, keep_thresholds(vocab.counts, cfg.sample), neg_threshold,
-                             neg_alias, points, labels, lengths)
-        self.tables = kernels.sigmoid_tables()
-        self.kernels = kernels
+        self.model = initial_model(vocab, self.config, None)
+        self.chunks = ChunkTrainer(self.model, remap)
         return list(self.corpus.chunk_words)
 
     def load(self, matrices: dict[str, np.ndarray]) -> None:
@@ -144,13 +129,13 @@ class ShardTrainer:
             np.copyto(mine, matrices[name])
 
     def train_round(self, epoch: int, chunks: list[int], alphas: list[tuple[float, float]],
-                    seed: int, merged: dict) -> RoundResult:
+                    merged: dict) -> RoundResult:
         """Take the previous round's `merged` rows, train `chunks` of this shard (alphas: the
         learning rate at each one's start and end), and return the rows that changed."""
         self.apply(merged)
         matrices = model_matrices(self.model)
         before = {name: m.copy() for name, m in matrices.items() if len(m)}
-        jobs = [self._pool.submit(self._chunk, epoch, k, a, seed) for k, a in zip(chunks, alphas)]
+        jobs = [self._pool.submit(self._chunk, epoch, k, a) for k, a in zip(chunks, alphas)]
         results = [job.result() for job in jobs]
         changed = {}
         for name, old in before.items():
@@ -160,29 +145,9 @@ class ShardTrainer:
         return RoundResult(changed, sum(r[0] for r in results), sum(r[1] for r in results),
                            sum(self.corpus.chunk_words[k] for k in chunks))
 
-    def _chunk(self, epoch: int, k: int, alphas: tuple[float, float], seed: int):
-        from .training_kernels import chunk_seed
-
-        buffer = self._buffers.get(threading.get_ident())
-        if buffer is None:
-            buffer = self._buffers[threading.get_ident()] = np.empty(CHUNK_IDS, dtype=np.int32)
-        tokens = self.corpus.read_chunk(k, buffer)
-        cfg, model = self.config, self.model
-        settings = (cfg.window, cfg.negative, int(cfg.hs), int(cfg.cbow_mean),
-                    int(cfg.shrink_windows), cfg.max_sentence_length)
-        weights = (model.input_weights, model.output, model.output_hs)
-        args = (np.uint64(chunk_seed(seed, epoch, k)), self.tables, np.zeros(1, np.uint8))
-        kernels = self.kernels
-        if model.bags is None:
-            kernel = (kernels.train_cbow_chunk if cfg.arch == "cbow"
-                      else kernels.train_skipgram_chunk)
-            loss, predictions, _, _ = kernel(tokens, self.vocab_tables, weights, settings,
-                                             alphas[0], alphas[1], *args)
-        else:
-            kernel = (kernels.train_subword_cbow_chunk if cfg.arch == "cbow"
-                      else kernels.train_subword_skipgram_chunk)
-            loss, predictions, _, _ = kernel(tokens, self.vocab_tables, model.bags, weights,
-                                             settings, alphas[0], alphas[1], *args)
+    def _chunk(self, epoch: int, k: int, alphas: tuple[float, float]):
+        loss, predictions, _, _ = self.chunks.train(self.corpus, epoch, k, alphas[0], alphas[1],
+                                                    np.zeros(1, np.uint8))
         return loss, predictions
 
     def apply(self, merged: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:

@@ -97,9 +97,10 @@ def initial_model(vocab: Vocabulary, config: TrainConfig, report: TrainingReport
         _attach_ngrams(model, inputs, table, buckets, id_rows)
     if init is not None:
         known = len(init.words)
-        init_rows = init.input_rows if getattr(init, "input_rows", None) is not None else None
-        model.vectors[:known] = init.vectors if init_rows is None or table is None else init_rows
-        old = getattr(init, "ngrams", None)
+        # a subword model continues from its words' own rows, a plain one from the vectors
+        own_rows = table is not None and init.input_rows is not None
+        model.vectors[:known] = init.input_rows if own_rows else init.vectors
+        old = init.ngrams
         if table is not None and old is not None and len(old.buckets):
             rows_in_old = old.rows_of(model.ngrams.buckets)
             found = rows_in_old >= 0

@@ -159,30 +159,16 @@ def _log(enabled: bool, message: str) -> None:
         print(message, file=sys.stderr)
 
 
-class _Epochs:
-    """The epochs as a schedule of (epoch, chunk) jobs: what each job computes, the tallies,
-    the learning rate, progress, epoch logs and when to checkpoint."""
+class ChunkTrainer:
+    """Trains one chunk of an encoded corpus into a model's weights with the right kernel:
+    the sampling tables, the sigmoid tables and a token buffer per thread, set up once. The
+    single-process run and each cluster worker (`distributed`) train through it."""
 
-    def __init__(self, model: Model, corpus: EncodedCorpus, remap: np.ndarray, progress: bool,
-                 start: Progress | None = None, checkpoint=None):
+    def __init__(self, model: Model, remap: np.ndarray):
         from . import training_kernels as kernels  # numba loads only when training
 
-        self.model, self.corpus, self.progress = model, corpus, progress
-        self.checkpoint = checkpoint  # (every: Every, save: callable(Progress)) or None
-        cfg = model.config
-        if model.bags is None:
-            self.kernel = (kernels.train_cbow_chunk if cfg.arch == "cbow"
-                           else kernels.train_skipgram_chunk)
-        else:
-            subword_kernel = (kernels.train_subword_cbow_chunk if cfg.arch == "cbow"
-                              else kernels.train_subword_skipgram_chunk)
-            bags = model.bags
-
-            def with_bags(tokens, vocab_tables, weights, *rest):
-                return subword_kernel(tokens, vocab_tables, bags, weights, *rest)
-
-            self.kernel = with_bags
-        self.chunk_seed = kernels.chunk_seed
+        cfg = self.config = model.config
+        self.model, self.kernels = model, kernels
         counts = model.vocab.counts
         neg_threshold, neg_alias = negative_table(counts, cfg.ns_exponent)
         if cfg.hs:
@@ -193,6 +179,38 @@ class _Epochs:
         self.vocab_tables = (remap, keep_thresholds(counts, cfg.sample), neg_threshold,
                              neg_alias, points, labels, lengths)
         self.tables = kernels.sigmoid_tables()
+        self.settings = (cfg.window, cfg.negative, int(cfg.hs), int(cfg.cbow_mean),
+                         int(cfg.shrink_windows), cfg.max_sentence_length)
+        self._buffers: dict[int, np.ndarray] = {}  # one chunk buffer per worker thread
+
+    def train(self, corpus: EncodedCorpus, epoch: int, k: int, alpha_start: float,
+              alpha_end: float, stop: np.ndarray):
+        """Chunk k of `corpus` in `epoch`: (loss, predictions, kept words, finished)."""
+        buffer = self._buffers.get(threading.get_ident())
+        if buffer is None:
+            buffer = self._buffers[threading.get_ident()] = np.empty(CHUNK_IDS, dtype=np.int32)
+        tokens = corpus.read_chunk(k, buffer)
+        model, kernels, cbow = self.model, self.kernels, self.config.arch == "cbow"
+        weights = (model.input_weights, model.output, model.output_hs)
+        rest = (self.settings, alpha_start, alpha_end,
+                np.uint64(kernels.chunk_seed(self.config.seed, epoch, k)), self.tables, stop)
+        if model.bags is None:
+            kernel = kernels.train_cbow_chunk if cbow else kernels.train_skipgram_chunk
+            return kernel(tokens, self.vocab_tables, weights, *rest)
+        kernel = kernels.train_subword_cbow_chunk if cbow else kernels.train_subword_skipgram_chunk
+        return kernel(tokens, self.vocab_tables, model.bags, weights, *rest)
+
+
+class _Epochs:
+    """The epochs as a schedule of (epoch, chunk) jobs: what each job computes, the tallies,
+    the learning rate, progress, epoch logs and when to checkpoint."""
+
+    def __init__(self, model: Model, corpus: EncodedCorpus, remap: np.ndarray, progress: bool,
+                 start: Progress | None = None, checkpoint=None):
+        self.model, self.corpus, self.progress = model, corpus, progress
+        self.checkpoint = checkpoint  # (every: Every, save: callable(Progress)) or None
+        cfg = model.config
+        self.chunks = ChunkTrainer(model, remap)
         self.jobs = [(e, k) for e in range(cfg.epochs) for k in range(corpus.n_chunks)]
         words = np.array(corpus.chunk_words, dtype=np.int64)
         self.words_before = np.concatenate([[0], np.cumsum(words)[:-1]])  # within an epoch
@@ -210,7 +228,6 @@ class _Epochs:
         # epochs a resumed run had finished are not logged again
         self._logged = int(np.count_nonzero(self.epoch_words >= self.epoch_words_total))
         self.recent_loss = 0.0
-        self._buffers: dict[int, np.ndarray] = {}  # one chunk buffer per worker thread
         # set when an interrupt cannot wait for running chunks: they return early, and are
         # listed in cut_short so that a checkpoint counts them as not done
         self.stop = np.zeros(1, dtype=np.uint8)
@@ -260,20 +277,11 @@ class _Epochs:
     def _work(self, job: int):
         """Train one chunk of one epoch (in a worker thread); returns (loss, predictions,
         finished)."""
-        cfg = self.model.config
         epoch, k = self.jobs[job]
-        buffer = self._buffers.get(threading.get_ident())
-        if buffer is None:
-            buffer = self._buffers[threading.get_ident()] = np.empty(CHUNK_IDS, dtype=np.int32)
-        tokens = self.corpus.read_chunk(k, buffer)
         done_before = epoch * self.epoch_words_total + self.words_before[k]
-        loss, predictions, _, finished = self.kernel(
-            tokens, self.vocab_tables,
-            (self.model.input_weights, self.model.output, self.model.output_hs),
-            (cfg.window, cfg.negative, int(cfg.hs), int(cfg.cbow_mean), int(cfg.shrink_windows),
-             cfg.max_sentence_length),
-            self.alpha_at(done_before), self.alpha_at(done_before + self.corpus.chunk_words[k]),
-            np.uint64(self.chunk_seed(cfg.seed, epoch, k)), self.tables, self.stop)
+        loss, predictions, _, finished = self.chunks.train(
+            self.corpus, epoch, k, self.alpha_at(done_before),
+            self.alpha_at(done_before + self.corpus.chunk_words[k]), self.stop)
         return loss, predictions, finished
 
     def _record(self, job: int, result) -> None:

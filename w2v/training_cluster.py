@@ -172,7 +172,7 @@ class _Run:
                     alphas = [(self._alpha(epoch, before[k], shard_words[w]),
                                self._alpha(epoch, before[k + 1], shard_words[w]))
                               for k in chunks]
-                    args.append((epoch, chunks, alphas, cfg.seed, for_worker[w]))
+                    args.append((epoch, chunks, alphas, for_worker[w]))
                 answered = self.cluster.call("train_round", args, recover=self._recover)
                 results = [res for res in answered if res is not None]
                 loss = sum(res.loss for res in results)
