@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - the message says what to do
 
 _CHECK_SECONDS = 3.0
 _MAX_REPLACEMENTS = 3  # per worker and call, before the run gives up
+_STORE_BYTES = 1 << 30  # a local object store: a few rounds of rows, not Ray's 30% of RAM
 
 
 class ClusterError(W2VError):
@@ -70,7 +71,7 @@ class Cluster:
                 self._temp_dir = tempfile.mkdtemp(prefix="w2vray-", dir="/tmp")
                 ray.init(address="local", num_cpus=max(workers * threads, os.cpu_count() or 1),
                          include_dashboard=False, log_to_driver=False,
-                         logging_level=logging.ERROR, object_store_memory=_store_bytes(),
+                         logging_level=logging.ERROR, object_store_memory=_STORE_BYTES,
                          _temp_dir=self._temp_dir)
             else:
                 ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
@@ -131,18 +132,9 @@ class Cluster:
         self.handles[w] = self._actor.remote(self._plans[w], self._config)
         self.replaced += 1
 
-    def put(self, value):
-        """`value` in the object store once, for many calls."""
-        return ray.put(value)
-
     def close(self) -> None:
         if ray is not None and ray.is_initialized():
             ray.shutdown()
         if self._temp_dir:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
-
-
-def _store_bytes() -> int:
-    """Object store for a local runtime: enough for a few rounds of rows, not 30% of RAM."""
-    return 1 << 30

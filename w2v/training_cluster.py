@@ -242,19 +242,19 @@ class _Run:
     # ------------------------------------------------------------ faults and interrupts
 
     def _recover_counting(self, w: int) -> None:
-        self.cluster.call("count", [() if k == w else None for k in range(len(self.plans))])
+        self._on_worker(w, "count", ())
 
     def _recover(self, w: int) -> None:
         """A replacement worker: count its shard again, take the vocabulary and the driver's
         weights (as of the last merged round)."""
         _log(self.progress, f"worker {w + 1} died; a new one redoes its part of the round")
-        only = [None] * len(self.plans)
-        self.cluster.call("count", [() if k == w else None for k in range(len(self.plans))])
         vocab = self.model.vocab
-        self.cluster.call("setup", [(vocab.words, vocab.counts) if k == w else None
-                                    for k in range(len(self.plans))])
-        only[w] = (model_matrices(self.model),)
-        self.cluster.call("load", only)
+        self._on_worker(w, "count", ())
+        self._on_worker(w, "setup", (vocab.words, vocab.counts))
+        self._on_worker(w, "load", (model_matrices(self.model),))
+
+    def _on_worker(self, w: int, method: str, args: tuple) -> None:
+        self.cluster.call(method, [args if k == w else None for k in range(len(self.plans))])
 
     def _check_resume(self, resume: Checkpoint) -> None:
         saved = resume.corpus.get("workers")
