@@ -29,7 +29,12 @@ SETTINGS = dict(arch="skipgram", dim=100, window=5, negative=5, sample=1e-4, min
 
 def run(corpus: str, out: str, settings: dict, label: str, extra: list[str]) -> dict:
     cmd = bench.w2v_command(corpus, out, settings) + extra
-    seconds, peak, stderr = bench.timed(cmd)
+    try:
+        seconds, peak, stderr = bench.timed(cmd)
+    except SystemExit as failed:  # a run that stops (diverged) is a result too
+        why = str(failed).strip().splitlines()[-1]
+        print(f"{label}: failed: {why}", file=sys.stderr)
+        return dict(label=label, failed=why)
     words = int(re.search(r"read ([\d,]+) words", stderr).group(1).replace(",", ""))
     exchanged = re.search(r"([\d,]+) MiB of rows exchanged", stderr)
     result = bench.score(bench.Run("w2v", settings["arch"], seconds, peak, words,
@@ -73,7 +78,8 @@ def main() -> None:
     header = ("run", "time s", "words/s", "peak MB", "analogy", "WS353", "SimLex", "MiB sent")
     table = [(k, f"{r['seconds']:.1f}", f"{r['words_per_second'] / 1e3:,.0f}k",
               f"{r['peak']:.0f}", f"{100 * r['analogy']:.1f}%", f"{r['ws353']:.3f}",
-              f"{r['simlex']:.3f}", f"{r['exchanged_mib']:,}") for k, r in rows.items()]
+              f"{r['simlex']:.3f}", f"{r['exchanged_mib']:,}") if "failed" not in r
+             else (k, "failed:", r["failed"], "", "", "", "", "") for k, r in rows.items()]
     widths = [max(len(x) for x in col) for col in zip(header, *table)]
     for line in [header, *table]:
         print("  ".join(x.ljust(w) for x, w in zip(line, widths)))
@@ -85,18 +91,20 @@ def print_targets(rows: dict) -> None:
     checks = []
     for workers in (2, 4, 8, 16):
         r = rows.get(f"ray {workers}x1")
-        if r:
+        if r and "failed" in r:
+            checks.append((f"{workers} workers: quality of one process", False, r["failed"]))
+        elif r:
             checks.append((f"{workers} workers: analogy within 1 point of one process",
-                           abs(r["analogy"] - single["analogy"]) <= 0.01,
+                           r["analogy"] >= single["analogy"] - 0.01,
                            f"{100 * r['analogy']:.1f}% against {100 * single['analogy']:.1f}%"))
             checks.append((f"{workers} workers: WS353 within 0.01 of one process",
-                           abs(r["ws353"] - single["ws353"]) <= 0.01,
+                           r["ws353"] >= single["ws353"] - 0.01,
                            f"{r['ws353']:.3f} against {single['ws353']:.3f}"))
-    if "ray 2x1" in rows and "ray 1x1" in rows:
+    if all(k in rows and "failed" not in rows[k] for k in ("ray 2x1", "ray 1x1")):
         ratio = rows["ray 2x1"]["words_per_second"] / rows["ray 1x1"]["words_per_second"]
         checks.append(("2 x 1 at least 1.6x the throughput of 1 x 1", ratio >= 1.6,
                        f"{ratio:.2f}x"))
-    if "ray 1x2" in rows:
+    if "ray 1x2" in rows and "failed" not in rows["ray 1x2"]:
         ratio = rows["ray 1x2"]["words_per_second"] / rows["plain x2"]["words_per_second"]
         checks.append(("1 x 2 within 15% of plain --threads 2", ratio >= 0.85, f"{ratio:.2f}x"))
     print("issue 13 targets:")

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from w2v.config import TrainConfig
-from w2v.distributed import RoundResult, ShardTrainer, merge
+from w2v.distributed import Merger, RoundResult, ShardTrainer, own_changes
 from w2v.shards import plan_shards
 from w2v.vectors import WordVectors
 
@@ -26,21 +26,72 @@ def w2v_cli(*args, timeout=300):
                           text=True, timeout=timeout)
 
 
-def test_merge_with_the_current_weights_adds_every_workers_change():
+def _result(ids, rows) -> RoundResult:
+    return RoundResult({"output": (np.array(ids, np.int32), np.array(rows, np.float32))},
+                       0.0, 0, 0)
+
+
+def test_a_merge_adds_every_workers_change_and_sends_each_the_others():
     current = {"output": np.zeros((6, 2), np.float32)}
     current["output"][2] = [1.0, 1.0]
-    first = RoundResult({"output": (np.array([2], np.int32),
-                                    np.array([[2.0, 1.0]], np.float32))}, 0.0, 0, 0)
-    second = RoundResult({"output": (np.array([2, 4], np.int32),
-                                     np.array([[1.0, 3.0], [5.0, 5.0]], np.float32))}, 0.0, 0, 0)
-    ids, rows = merge([first, second], current)["output"]
-    assert ids.tolist() == [2, 4]
-    np.testing.assert_allclose(rows, [[2, 3], [5, 5]])  # 1 + (+1, 0) + (0, +2)
+    first = _result([2], [[1.0, 0.0]])
+    second = _result([2, 4], [[0.0, 2.0], [5.0, 5.0]])
+    news = Merger(current).merge([first, second, None])
+    np.testing.assert_allclose(current["output"][[2, 4]], [[2, 3], [5, 5]])  # 1 + 1,0 + 0,2
+    assert news[0]["output"][0].tolist() == [2, 4]
+    np.testing.assert_allclose(news[0]["output"][1], [[0, 2], [5, 5]])  # the second's changes
+    assert news[1]["output"][0].tolist() == [2]  # row 4 is merged as the second left it
+    np.testing.assert_allclose(news[1]["output"][1], [[1, 0]])
+    assert news[2]["output"][0].tolist() == [2, 4]  # a worker without chunks: all of it
+    np.testing.assert_allclose(news[2]["output"][1], [[1, 2], [5, 5]])
+    # the scratch space is clean for the next round
+    news = Merger(current).merge([_result([0], [[1.0, 1.0]]), None])
+    assert "output" not in news[0] and news[1]["output"][0].tolist() == [0]
+
+
+def test_a_merge_moves_a_settled_row_by_a_multiple_of_the_mean_and_a_fresh_one_by_the_sum():
+    current = {"output": np.zeros((3, 1), np.float32)}
+    settled = {"output": np.array([1.0, 0.0, 0.5], np.float32)}
+    results = [_result([0, 1, 2], [[1.0], [1.0], [1.0]]) for _ in range(4)]
+    news = Merger(current, settled).merge(results)
+    # 4 changes of 1: settled 2 x the mean, fresh the sum, half settled 2 x (1 - 0.5^4) / 0.5
+    np.testing.assert_allclose(current["output"][:, 0], [2.0, 4.0, 3.75], rtol=1e-5)
+    np.testing.assert_allclose(news[1]["output"][1][:, 0], [1.0, 3.0, 2.75], rtol=1e-5)
+    two = Merger({"output": np.zeros((3, 1), np.float32)}, settled)
+    two.merge(results[:2])
+    np.testing.assert_allclose(two.current["output"][:, 0], [2.0, 2.0, 2.0])  # 2: the sum
+
+
+def test_saturation_follows_how_often_a_round_trains_each_row():
+    from w2v.distributed import saturation
+    from w2v.model import initial_model
+    from w2v.vocab import Vocabulary
+
+    counts = np.array([1_000_000, 10_000, 100, 1], np.int64)
+    vocab = Vocabulary(["the", "cat", "quark", "zyx"], counts)
+    config = TrainConfig(sample=0, dim=4).resolved()
+    settled = saturation(initial_model(vocab, config, None), config, 131_072)
+    assert settled["inputs"][0] > 0.99 and settled["inputs"][3] < 0.1
+    assert np.all(np.diff(settled["inputs"]) <= 0) and np.all(np.diff(settled["output"]) <= 0)
+    assert 0.1 < settled["inputs"][2] < 0.99
+    assert np.all(settled["output"] >= settled["inputs"])  # negatives train output rows too
+
+
+def test_own_changes_finds_the_rows_a_round_changed_and_catches_the_base_up():
+    base = np.zeros((4, 3), np.float32)
+    live = base.copy()
+    live[1, 2], live[3] = 0.5, [1.0, -1.0, 2.0]
+    ids, changes = own_changes(live, base)
+    assert ids.tolist() == [1, 3]
+    np.testing.assert_array_equal(changes, [[0, 0, 0.5], [1, -1, 2]])
+    np.testing.assert_array_equal(base, live)
+    assert len(own_changes(live, base)[0]) == 0
 
 
 def test_two_workers_in_one_process_end_with_the_same_weights_as_the_driver(tmp_path,
                                                                              topic_corpus):
-    """The algorithm without Ray: count, merge the vocabulary, rounds of train + merge."""
+    """The algorithm without Ray: count, merge the vocabulary, rounds of train + merge, each
+    worker's round starting before the previous merge reached it (as the driver queues them)."""
     config = TrainConfig(dim=16, window=3, epochs=5, min_count=2, threads=1, seed=2,
                          sample=0).resolved()
     workers = [ShardTrainer(plan, config) for plan in plan_shards([str(topic_corpus)], 2)]
@@ -57,20 +108,22 @@ def _train_in_process(workers, config, topic_corpus):
     vocab, _ = merged_vocabulary([w.count()[0] for w in workers], config)
     chunk_words = [w.setup(vocab.words, vocab.counts) for w in workers]
     driver = {name: m.copy() for name, m in model_matrices(workers[0].model).items()}
+    merger = Merger(driver)
     assert sum(sum(c) for c in chunk_words) == len(topic_corpus.read_text().split())
-    merged: dict = {}
+    merges: list = []  # each round's news; round e is sent those of round e - 2
     for epoch in range(config.epochs):
+        news = merges[epoch - 2] if epoch >= 2 else [{} for _ in workers]
         results = [w.train_round(epoch, list(range(len(c))), [(0.025, 0.02)] * len(c),
-                                 merged) for w, c in zip(workers, chunk_words)]
-        merged = merge(results, driver)
-        for name, (ids, rows) in merged.items():
-            driver[name][ids] = rows
-    for w in workers:
-        w.apply(merged)
+                                 [news[i]], epoch == config.epochs - 1)
+                   for i, (w, c) in enumerate(zip(workers, chunk_words))]
+        merges.append(merger.merge(results))
+    for w, (before_last, last) in zip(workers, zip(*merges[-2:])):
+        w.add(before_last)
+        w.add(last)
     a, b = (model_matrices(w.model) for w in workers)
     for name in ("inputs", "output"):
-        np.testing.assert_array_equal(a[name], b[name])
-        np.testing.assert_array_equal(a[name], driver[name])
+        np.testing.assert_allclose(a[name], b[name], atol=1e-6)
+        np.testing.assert_allclose(a[name], driver[name], atol=1e-6)
     vectors = a["inputs"]
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     index = {w: i for i, w in enumerate(vocab.words)}

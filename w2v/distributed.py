@@ -1,40 +1,47 @@
 """Data-parallel training over corpus shards: each worker trains its own shard with the usual
-kernels and threads, and the workers' weights are merged every round (Ray-free; the transport is
-`ray_backend`).
+kernels and threads, and the workers exchange what they changed every round (Ray-free; the
+transport is `ray_backend`).
 
 A run: the corpus is cut into one shard per worker (`shards.plan_shards`: byte ranges of the
 decompressed text, read where it lies); each worker counts its shard and the counts are merged
 into the vocabulary one process would build (`shards.merge_counts`); every worker then sets up
 the same initial model from the same seed. Training goes in rounds: in each, every worker
-trains its next chunks (`sync_words` words, a whole number of 131k-word chunks per thread) with
-the learning rate of its place in the global schedule, and reports the rows it changed. The
-driver merges them into the weights of the last round: each changed row gets the sum of all
-workers' changes to it, as if their updates had been applied one after another, which is what
-Hogwild threads in one process do (with more staleness). The merged rows go back to every
-worker, so after each round all hold the same weights as the driver.
+trains its next chunks with the learning rate of its place in the global schedule and reports
+its own changes to the rows (`own_changes`: its weights minus a base copy that also receives
+what the others sent). The driver adds them up (`Merger`) and sends each worker the merged
+change minus its own. The driver queues each worker's next round before it merges the current
+one, so workers never wait for a merge: a worker's round starts without the others' changes
+of the round before (Hogwild threads in one process see each other's within microseconds).
 
-The issue's reference scheme, averaging the workers' versions of a row weighted by how often
-each used it (this module's first version), measured worse: on the demo corpus (2 workers,
-dim 50, 4 epochs, 524k words between merges) analogy 1.5% and WordSim353 0.161 against 3.4%
-and 0.268 for the sum, and 4.2% / 0.316 for one process. An average moves a row shared by N workers
-by 1/N of their progress: frequent words, which every worker trains, learn N times slower.
-Spark's old bug was the other extreme, summing the weights themselves (SPARK-24666).
+Merging, measured on enwiki-t8 (skip-gram, ANCHORS.md settings, 5 epochs; one process with one
+thread: analogy 36.4%, WordSim353 0.617; `scripts/bench_ray.py` has the current figures):
+- The sum of the workers' changes is what Hogwild threads apply. With 2 workers and 262k words
+  each per round it keeps single-process quality (36.2%, 0.618). With 4 it diverges (loss per
+  prediction past 7 in the first epoch, at 131k or 262k words each): the rows every worker
+  trains thousands of times a round (frequent words, and the output rows the negatives hit) are
+  settled by each worker's own updates, so k settled changes summed overshoot k-fold. Capping a
+  row's move at 3 times the workers' mean still diverges; at 2 times it does not.
+- The issue's reference, averaging weighted by use, moves a row k workers share by 1/k of
+  their progress: on the demo corpus (2 workers) analogy 1.5% and WordSim353 0.161 against 3.4%
+  and 0.268 for the sum; with 4 workers, averaging the settled rows: 28.4%, 0.584.
+- So a row's merge follows how settled it is (`Merger`, `saturation`): 4 workers of 131k words
+  each, settled rows at 2 times the mean: 34.2% and 0.605 (at 1.5 times: 8 workers 17.2%, 0.518,
+  against 23.7%, 0.559 at 2 times); a flat cap at 2 times the mean for every row: 34.1%, 0.594.
+  Rounds matter more than the rule (4 workers, flat cap: 31.2% at 262k words each), and what
+  counts is the words the whole cluster trains between merges, so `--sync-every` (default
+  524,288) is split among the workers, down to one 131k-word chunk per thread. With 2 workers
+  at 1M words each: 34.1%.
 
-Neither scales past two workers yet. With 4 workers the sum diverges: on enwiki-t8 (262k
-words between merges) the loss per prediction was 7e9 after the first epoch; on the demo
-corpus also at 131k words. The rows of frequent words (every worker's negatives hit them
-thousands of times a round) get N large changes computed from the same stale row, and their
-sum overshoots. Averaging stays finite but learns little (demo, 4 workers: analogy 0.3%);
-dividing the sum by the square root of the number of workers that changed a row: 1.0%. The
-driver therefore stops a run whose loss per prediction passes `DIVERGED_LOSS` with a message
-that says so, instead of training on.
+Only rows whose change reached `LEAST_CHANGE` (10%) of the row's norm travel; smaller ones stay
+in the worker's weights minus its base and go in a later round, all of them in its last. With 2
+workers this cut the rows exchanged from 22.9 to 5.1 GB and the run from 69.8 to 56.7 s, at
+36.0% against 36.2% and the same WordSim353 (at 3%: 10.5 GB, 36.1%). The `RoundResult.nbytes`
+of each round is rows x (4 x dim + 4) bytes up, and about the union of the others' rows down.
 
-Only changed rows travel: per worker and round, about (rows changed) x (4 x dim + 8) bytes up
-and the union of those rows down (`RoundResult.nbytes`).
-
-Faults: the driver keeps the weights as of the last merged round, so a worker that dies is
-replaced by a fresh one that counts its shard again, receives those weights and redoes its part
-of the round; the round's merge then goes on as if nothing happened.
+Faults: the driver keeps the weights as of the last merge, so a worker that dies is replaced by
+a fresh one that counts its shard again, receives those weights (which hold everything it had
+been sent) and redoes its rounds in flight. Its changes not yet sent are lost, as are the small
+ones each worker holds back when an interrupt saves a checkpoint.
 
 Does not: import Ray, open network connections, or save files (see `training_cluster`).
 """
@@ -46,23 +53,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .config import TrainConfig
 from .corpus import EncodedCorpus
 from .counting import LINE_BREAK, UNKNOWN
 from .model import Model, initial_model
+from .sampling import keep_thresholds
 from .shards import Shard, counter_tallies, merged_counter
 from .tokenize import Tokenizer
 from .training import ChunkTrainer
 from .vocab import Vocabulary
 
-MATRICES = ("inputs", "output", "output_hs")
+LEAST_CHANGE = 0.1  # a row's change is sent once it reaches this share of the row's norm
+SETTLE_TOUCHES = 25.0  # updates in a round that settle a row (see saturation)
+OVERSHOOT = 2.0  # a settled row moves by at most this many times the workers' mean (Merger)
 DIVERGED_LOSS = 5.0  # loss per prediction: log 2 = 0.69 at the start, far below when learning
 
 
 @dataclass
 class RoundResult:
-    """What one worker's round changed: per matrix (ids, rows), and its tallies."""
+    """What one worker's round changed: per matrix (ids, changes), and its tallies."""
 
     changed: dict[str, tuple[np.ndarray, np.ndarray]]
     loss: float
@@ -72,6 +83,9 @@ class RoundResult:
     @property
     def nbytes(self) -> int:
         return sum(ids.nbytes + rows.nbytes for ids, rows in self.changed.values())
+
+
+Rows = dict  # matrix name -> (ids, rows to add): what a worker sends or is sent
 
 
 def model_matrices(model: Model) -> dict[str, np.ndarray]:
@@ -88,6 +102,7 @@ class ShardTrainer:
         self.corpus: EncodedCorpus | None = None
         self.counter = None
         self.model: Model | None = None
+        self.base: dict[str, np.ndarray] = {}  # the weights as of the last report, see changes
         self._pool = ThreadPoolExecutor(max_workers=config.threads)
 
     def pid(self) -> int:
@@ -121,27 +136,28 @@ class ShardTrainer:
         remap[counted] = [index.get(w, UNKNOWN) for w in self.tallies[0]]
         self.model = initial_model(vocab, self.config, None)
         self.chunks = ChunkTrainer(self.model, remap)
+        self.base = {name: m.copy() for name, m in model_matrices(self.model).items()}
         return list(self.corpus.chunk_words)
 
     def load(self, matrices: dict[str, np.ndarray]) -> None:
-        """Take the driver's weights (a replacement worker joining mid-run)."""
+        """Take the driver's weights (a replacement worker joining mid-run, or a resumed run)."""
         for name, mine in model_matrices(self.model).items():
             np.copyto(mine, matrices[name])
+            np.copyto(self.base[name], matrices[name])
 
     def train_round(self, epoch: int, chunks: list[int], alphas: list[tuple[float, float]],
-                    merged: dict) -> RoundResult:
-        """Take the previous round's `merged` rows, train `chunks` of this shard (alphas: the
-        learning rate at each one's start and end), and return the rows that changed."""
-        self.apply(merged)
-        matrices = model_matrices(self.model)
-        before = {name: m.copy() for name, m in matrices.items() if len(m)}
+                    news: list[Rows], last: bool = False) -> RoundResult:
+        """Add the rows the driver sent (`news`: the other workers' merged changes), train
+        `chunks` of this shard (alphas: the learning rate at each one's start and end), and
+        return this round's own changes: those large enough to be worth sending
+        (`LEAST_CHANGE`), and in this worker's `last` round all that are left."""
+        for rows in news:
+            self.add(rows)
         jobs = [self._pool.submit(self._chunk, epoch, k, a) for k, a in zip(chunks, alphas)]
         results = [job.result() for job in jobs]
-        changed = {}
-        for name, old in before.items():
-            new = matrices[name]
-            ids = np.flatnonzero((new != old).any(axis=1)).astype(np.int32)
-            changed[name] = (ids, new[ids])
+        least = 0.0 if last else LEAST_CHANGE
+        changed = {name: own_changes(m, self.base[name], least)
+                   for name, m in model_matrices(self.model).items() if len(m)}
         return RoundResult(changed, sum(r[0] for r in results), sum(r[1] for r in results),
                            sum(self.corpus.chunk_words[k] for k in chunks))
 
@@ -150,36 +166,161 @@ class ShardTrainer:
                                                     np.zeros(1, np.uint8))
         return loss, predictions
 
-    def apply(self, merged: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
-        """Take the merged rows of the round."""
+    def add(self, news: Rows) -> None:
+        """Add rows of changes to the weights, and to the base: they are not this worker's."""
         matrices = model_matrices(self.model)
-        for name, (ids, rows) in merged.items():
-            matrices[name][ids] = rows
+        for name, (ids, rows) in news.items():
+            _add_rows(matrices[name], ids, rows)
+            _add_rows(self.base[name], ids, rows)
 
 
-def merge(results: list[RoundResult], current: dict[str, np.ndarray]
-          ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Each changed row as it was (`current`, the weights of the last merge) plus the sum of
-    every worker's change to it, as if their updates had been applied one after another (as
-    Hogwild threads apply theirs)."""
-    merged = {}
-    for name in MATRICES:
-        parts = [r.changed[name] for r in results if name in r.changed and len(r.changed[name][0])]
-        if len(parts) == 1:  # one worker changed these rows: its values
-            merged[name] = parts[0]
+def own_changes(live: np.ndarray, base: np.ndarray, least: float = 0.0
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The rows where `live` moved away from `base` by at least `least` times the row's norm,
+    and by how much; `base` catches up on those rows (the others wait for a later round)."""
+    ids = np.empty(len(live), np.int32)
+    changes = np.empty_like(live)
+    n = _take_changes(live, base, ids, changes, least)
+    return ids[:n], changes[:n]  # fresh arrays: views are safe
+
+
+@njit(nogil=True, cache=True, fastmath=True)
+def _take_changes(live, base, ids, changes, least):  # pragma: no cover - compiled
+    n = 0
+    least2 = np.float32(least * least)
+    for r in range(live.shape[0]):
+        moved, size = np.float32(0.0), np.float32(0.0)
+        for j in range(live.shape[1]):
+            moved += (live[r, j] - base[r, j]) ** 2
+            size += base[r, j] ** 2
+        if moved == 0.0 or moved < least2 * size:
             continue
-        if not parts:
-            continue
-        ids = np.concatenate([p[0] for p in parts])
-        rows = np.concatenate([p[1] for p in parts])
-        order = np.argsort(ids, kind="stable")
-        ids, rows = ids[order], rows[order]
-        starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
-        rows -= current[name][ids]  # each worker's change to its rows...
-        summed = np.add.reduceat(rows, starts)
-        summed += current[name][ids[starts]]  # ...added to the row as it was
-        merged[name] = (ids[starts], summed)
-    return merged
+        ids[n] = r
+        for j in range(live.shape[1]):
+            changes[n, j] = live[r, j] - base[r, j]
+            base[r, j] = live[r, j]
+        n += 1
+    return n
+
+
+@njit(nogil=True, cache=True)
+def _add_rows(matrix, ids, rows):  # pragma: no cover - compiled
+    for n in range(len(ids)):
+        for j in range(matrix.shape[1]):
+            matrix[ids[n], j] += rows[n, j]
+
+
+class Merger:
+    """The driver's side of a round: the weights as of the last merge, and what each worker must
+    add to its own copy to hold them too.
+
+    k workers changed a row, each from the same stale copy. If one worker's updates in a round
+    cover a share s of the way to where the row settles (its `saturation`), the same updates
+    applied one after another would cover 1 - (1 - s)^k, while their sum covers k s: the merge
+    scales the sum by OVERSHOOT (1 - (1 - s)^k) / (k s), at most 1. A rarely trained row
+    (s near 0) gets the sum, as Hogwild threads apply theirs; a settled one (s = 1) OVERSHOOT
+    times the mean: past 2 times, settled rows oscillate and grow; at 2 they learn faster than
+    at 1.5 (see the module doc). Two workers always get the sum: 2 (1 - (1 - s)^2) / (2 s) =
+    2 - s. A worker has already applied its own change, so it is sent the merged change minus
+    its own."""
+
+    def __init__(self, current: dict[str, np.ndarray], saturated: dict[str, np.ndarray] | None
+                 = None):
+        self.current = current
+        self.saturated = {name: np.zeros(len(m), np.float32) for name, m in current.items()}
+        self.saturated.update(saturated or {})
+        self._total = {name: np.zeros_like(m) for name, m in current.items()}
+        self._touched = {name: np.zeros(len(m), np.int32) for name, m in current.items()}
+    def merge(self, results: list[RoundResult | None]) -> list[Rows]:
+        """Add the round's changes (None: a worker without chunks this round) to the current
+        weights; return each worker's news."""
+        news: list[Rows] = [{} for _ in results]
+        for name, current in self.current.items():
+            parts = [(w, r.changed[name]) for w, r in enumerate(results)
+                     if r is not None and len(r.changed.get(name, ((), ()))[0])]
+            if not parts:
+                continue
+            total, touched = self._total[name], self._touched[name]
+            for _, (ids, rows) in parts:
+                _accumulate(ids, rows, total, touched)
+            union = np.flatnonzero(touched).astype(np.int32)
+            _commit(union, touched, total, current, self.saturated[name], OVERSHOOT)
+            for w, r in enumerate(results):
+                mine = r.changed.get(name) if r is not None else None
+                ids, rows = _news(union, touched, total, *(mine or _NOTHING))
+                if len(ids):
+                    news[w][name] = (ids, rows)
+            _clear(union, touched, total)
+        return news
+
+
+_NOTHING = (np.zeros(0, np.int32), np.zeros((0, 0), np.float32))
+
+
+@njit(nogil=True, cache=True)
+def _accumulate(ids, rows, total, touched):  # pragma: no cover - compiled
+    for n in range(len(ids)):
+        touched[ids[n]] += 1
+        for j in range(total.shape[1]):
+            total[ids[n], j] += rows[n, j]
+
+
+@njit(nogil=True, cache=True)
+def _commit(union, touched, total, current, saturated, overshoot):  # pragma: no cover
+    for r in union:
+        k, s = touched[r], max(saturated[r], np.float32(1e-6))
+        scale = min(np.float32(1.0), overshoot * (1 - (1 - s) ** k) / (k * s))
+        for j in range(total.shape[1]):
+            total[r, j] *= scale
+            current[r, j] += total[r, j]
+
+
+@njit(nogil=True, cache=True)
+def _news(union, touched, total, mine, my_rows):  # pragma: no cover - compiled
+    """The merged change of every row in `union` minus this worker's own (`mine`, ascending),
+    leaving out the rows only this worker changed when they were merged unscaled."""
+    ids = np.empty(len(union), np.int32)
+    rows = np.empty((len(union), total.shape[1]), np.float32)
+    n, k = 0, 0
+    for r in union:
+        while k < len(mine) and mine[k] < r:
+            k += 1
+        own = k < len(mine) and mine[k] == r
+        if own and touched[r] == 1:
+            continue  # merged as this worker left it
+        ids[n] = r
+        for j in range(total.shape[1]):
+            rows[n, j] = total[r, j] - (my_rows[k, j] if own else 0.0)
+        n += 1
+    return ids[:n], rows[:n]
+
+
+@njit(nogil=True, cache=True)
+def _clear(union, touched, total):  # pragma: no cover - compiled
+    for r in union:
+        touched[r] = 0
+        total[r, :] = 0.0
+
+
+def saturation(model: Model, config: TrainConfig, round_words: int,
+               settle: float = None) -> dict[str, np.ndarray]:
+    """Per row, how far one worker's updates in a round of `round_words` corpus words settle it:
+    1 - exp(-t / settle), with t the times the row is expected to be trained in the round (a
+    word's kept occurrences times its window for its input row; those plus its share of the
+    negatives for its output row). Rows the counts cannot tell (n-gram rows, the hierarchical
+    softmax's inner nodes) count as settled."""
+    settle = SETTLE_TOUCHES if settle is None else settle
+    counts = model.vocab.counts.astype(np.float64)
+    kept = counts * keep_thresholds(model.vocab.counts, config.sample) / 2.0**32
+    occurrences = kept * round_words / max(counts.sum(), 1.0)
+    context = occurrences * (config.window + 1)  # a reduced window averages (window + 1) / 2
+    noise = counts ** 0.75
+    negatives = occurrences.sum() * (config.window + 1) * config.negative * noise / noise.sum()
+    out = {name: np.ones(len(m), np.float32) for name, m in model_matrices(model).items()}
+    out["inputs"][:len(counts)] = 1.0 - np.exp(-context / settle)
+    if config.negative:
+        out["output"][:] = 1.0 - np.exp(-(context + negatives) / settle)
+    return out
 
 
 def merged_vocabulary(tallies, config: TrainConfig):

@@ -55,6 +55,14 @@ def _reachable(address: str) -> None:
                            f"`ray start --head` running there?") from None
 
 
+class WorkerDied(Exception):
+    """A worker's process ended; `Cluster.replace` starts another."""
+
+    def __init__(self, worker: int):
+        super().__init__(f"worker {worker + 1} died")
+        self.worker = worker
+
+
 class Cluster:
     """Actors running `distributed.ShardTrainer`, one per shard."""
 
@@ -96,38 +104,52 @@ class Cluster:
              recover: Callable[[int], None] | None = None) -> list:
         """`method(*args[w])` on every worker w whose args are not None, in parallel; a worker
         that dies is replaced (`recover(w)` brings the new one up to date) and called again."""
-        pending = {w: self._submit(w, method, a) for w, a in enumerate(args) if a is not None}
+        refs = {w: self.submit(w, method, *a) for w, a in enumerate(args) if a is not None}
         results: list = [None] * len(args)
-        tries = [0] * len(args)
-        while pending:
-            ready, _ = ray.wait(list(pending.values()), num_returns=1, timeout=0.5)
-            if self.interrupt is not None:  # raised here, not inside Ray's compiled wait
-                raise self.interrupt
-            for ref in ready:
-                w = next(k for k, v in pending.items() if v == ref)
-                del pending[w]
+        for w, ref in refs.items():
+            tries = 0
+            while True:
                 try:
-                    results[w] = ray.get(ref)
-                except RayActorError:
-                    tries[w] += 1
-                    if recover is None or tries[w] > _MAX_REPLACEMENTS:
-                        raise ClusterError(f"worker {w + 1} died {tries[w]} times in "
-                                           f"{method}; giving up") from None
-                    self._replace(w)
+                    results[w] = self.result(w, ref, method)
+                    break
+                except WorkerDied:
+                    tries += 1
+                    self.replace(w, tries, method)
+                    if recover is None:
+                        raise ClusterError(f"worker {w + 1} died in {method}") from None
                     recover(w)
-                    pending[w] = self._submit(w, method, args[w])
-                except RayTaskError as exc:
-                    cause = exc.cause if getattr(exc, "cause", None) is not None else exc
-                    if isinstance(cause, W2VError):
-                        raise cause from None
-                    raise ClusterError(f"worker {w + 1} failed in {method}: "
-                                       f"{str(cause).strip().splitlines()[-1]}") from None
+                    ref = self.submit(w, method, *args[w])
         return results
 
-    def _submit(self, w: int, method: str, args: tuple):
+    def submit(self, w: int, method: str, *args):
+        """Queue `method(*args)` on worker w (an actor runs its calls in order); a reference."""
         return getattr(self.handles[w], method).remote(*args)
 
-    def _replace(self, w: int) -> None:
+    def result(self, w: int, ref, method: str):
+        """Wait for a call's result: WorkerDied if its worker died, the worker's own W2VError,
+        or a ClusterError in one line. A signal noted in `interrupt` is raised here, between
+        short waits, not inside Ray's compiled wait."""
+        while True:
+            ready, _ = ray.wait([ref], num_returns=1, timeout=0.5)
+            if self.interrupt is not None:
+                raise self.interrupt
+            if ready:
+                break
+        try:
+            return ray.get(ref)
+        except RayActorError:
+            raise WorkerDied(w) from None
+        except RayTaskError as exc:
+            cause = exc.cause if getattr(exc, "cause", None) is not None else exc
+            if isinstance(cause, W2VError):
+                raise cause from None
+            raise ClusterError(f"worker {w + 1} failed in {method}: "
+                               f"{str(cause).strip().splitlines()[-1]}") from None
+
+    def replace(self, w: int, tries: int, method: str) -> None:
+        """A fresh worker for a dead one (its calls in flight are lost), up to a limit."""
+        if tries > _MAX_REPLACEMENTS:
+            raise ClusterError(f"worker {w + 1} died {tries} times in {method}; giving up")
         ray.kill(self.handles[w])
         self.handles[w] = self._actor.remote(self._plans[w], self._config)
         self.replaced += 1

@@ -28,15 +28,17 @@ from tqdm import tqdm
 from .checkpoint import Checkpoint, Progress, save_checkpoint
 from .config import TrainConfig
 from .corpus import CHUNK_IDS, CorpusStats
-from .distributed import DIVERGED_LOSS, merge, merged_vocabulary, model_matrices
+from .distributed import DIVERGED_LOSS, Merger, merged_vocabulary, model_matrices, saturation
 from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
 from .interrupts import Terminated, exit_status
 from .model import Model, check_vocabulary, initial_model, resumed_model
+from .ray_backend import WorkerDied
 from .report import EpochReport, TrainingReport
 from .scheduler import AbortNow
 from .shards import plan_shards
 
-SYNC_WORDS = 262_144  # words each worker trains between merges, by default
+SYNC_WORDS = 524_288  # words the whole cluster trains between merges, by default
+SOLO_WORDS = 2_097_152  # words a lone worker trains between reports
 
 
 def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: str | None,
@@ -44,7 +46,7 @@ def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: s
                      resume: Checkpoint | None = None, output_path: str | None = None,
                      sync_words: int = SYNC_WORDS) -> Model:
     """Train on `workers` Ray workers, each with `config.threads` threads, merging their
-    weights every `sync_words` words of each (see module doc)."""
+    weights every `sync_words` words the cluster trains (see module doc)."""
     config = config.resolved()
     config.validate()
     if config.max_vocab_size is not None:
@@ -139,12 +141,14 @@ class _Run:
 
     def _train(self, start: Progress) -> None:
         cfg = self.config
-        # chunks per worker and round: a whole number per thread, about sync_words words
-        per_round = cfg.threads * max(1, round(self.sync_words / (CHUNK_IDS * cfg.threads)))
+        # chunks per worker and round: a whole number per thread, its share of sync_words (the
+        # staleness that matters is what the whole cluster trained since the last merge); with
+        # one worker nothing is merged, and a round only brings the driver's copy up to date
+        share = self.sync_words / len(self.plans) if len(self.plans) > 1 else SOLO_WORDS
+        per_round = cfg.threads * max(1, round(share / (CHUNK_IDS * cfg.threads)))
         self.per_round = per_round
         self.rounds = max(math.ceil(len(c) / per_round) for c in self.chunk_words)
-        shard_words = [sum(c) for c in self.chunk_words]
-        total = sum(shard_words) * cfg.epochs
+        total = sum(sum(c) for c in self.chunk_words) * cfg.epochs
         self.epoch_loss = _padded(start.epoch_loss, cfg.epochs, np.float64)
         self.epoch_predictions = _padded(start.epoch_predictions, cfg.epochs, np.int64)
         self.epoch_words = _padded(start.epoch_words, cfg.epochs, np.int64)
@@ -157,48 +161,37 @@ class _Run:
                    unit_scale=True, file=sys.stderr, smoothing=0.1,
                    disable=None if self.progress else True, mininterval=0.5)
         began = time.perf_counter()
-        for_worker: list[dict] = [{} for _ in self.plans]
-        job = start.next_job
+        merger = Merger(model_matrices(self.model),
+                        saturation(self.model, cfg, per_round * CHUNK_IDS))
+        self.news: list[list] = [[] for _ in self.plans]  # merged rows not yet sent, per worker
+        self.sent: dict[int, list] = {}  # job -> per worker (args, reference) or None
+        job, end = start.next_job, cfg.epochs * self.rounds
         try:
-            while job < cfg.epochs * self.rounds:
+            self._send(job)
+            while job < end:
+                if job + 1 < end:
+                    self._send(job + 1)  # queued behind `job`: workers never wait for a merge
+                results = self._collect(job)
                 epoch, r = divmod(job, self.rounds)
-                args = []
-                for w, words in enumerate(self.chunk_words):
-                    chunks = list(range(r * per_round, min((r + 1) * per_round, len(words))))
-                    if not chunks:
-                        args.append(None)
-                        continue
-                    before = np.concatenate([[0], np.cumsum(words)])
-                    alphas = [(self._alpha(epoch, before[k], shard_words[w]),
-                               self._alpha(epoch, before[k + 1], shard_words[w]))
-                              for k in chunks]
-                    args.append((epoch, chunks, alphas, for_worker[w]))
-                answered = self.cluster.call("train_round", args, recover=self._recover)
-                results = [res for res in answered if res is not None]
-                loss = sum(res.loss for res in results)
-                per = loss / max(sum(res.predictions for res in results), 1)
-                if not math.isfinite(loss) or per > DIVERGED_LOSS:
+                loss = sum(res.loss for res in results if res is not None)
+                predictions = max(sum(res.predictions for res in results if res is not None), 1)
+                if not math.isfinite(loss) or loss / predictions > DIVERGED_LOSS:
                     raise TrainingDiverged(
                         f"training diverged in epoch {epoch + 1}: the loss per prediction "
-                        f"became {per:.3g}; the merged updates of {len(self.plans)} workers "
-                        f"overshoot (more than 2 do, see w2v/distributed.py): use fewer "
-                        f"workers, a smaller --sync-every or a smaller --alpha")
-                matrices = model_matrices(self.model)
-                merged = merge(results, matrices)  # the sum of the workers' changes
-                for name, (ids, rows) in merged.items():
-                    matrices[name][ids] = rows
-                for_worker = [_news_for(res, answered, merged) if res is not None
-                              else _later(for_worker[w], merged)  # not called: keep it all
-                              for w, res in enumerate(answered)]
-                self.bytes_sent += sum(res.nbytes for res in results) + sum(
-                    ids.nbytes + rows.nbytes for news in for_worker for ids, rows in news.values())
-                words = sum(res.words for res in results)
+                        f"became {loss / predictions:.3g}; the merged updates of "
+                        f"{len(self.plans)} workers overshoot: use fewer workers, a smaller "
+                        f"--sync-every or a smaller --alpha")
+                for w, rows in enumerate(merger.merge(results)):
+                    if rows:
+                        self.news[w].append(rows)
+                        self.bytes_sent += sum(i.nbytes + v.nbytes for i, v in rows.values())
+                self.bytes_sent += sum(res.nbytes for res in results if res is not None)
+                words = sum(res.words for res in results if res is not None)
                 self.epoch_loss[epoch] += loss
-                self.epoch_predictions[epoch] += sum(res.predictions for res in results)
+                self.epoch_predictions[epoch] += predictions
                 self.epoch_words[epoch] += words
                 job += 1
                 bar.update(words)
-                predictions = max(sum(res.predictions for res in results), 1)
                 bar.set_postfix_str(f"lr={self._alpha(epoch, r + 1, self.rounds):.6f} "
                                     f"loss={loss / predictions:.4f}", refresh=False)
                 if r == self.rounds - 1:
@@ -225,6 +218,54 @@ class _Run:
              f"of rows exchanged"
              + (f"; workers replaced: {self.cluster.replaced}" if self.cluster.replaced else ""))
 
+    def _send(self, job: int) -> None:
+        """Queue round `job` on every worker that has chunks in it, with the merged rows it has
+        not been sent yet (a worker without chunks keeps them for its next round)."""
+        epoch, r = divmod(job, self.rounds)
+        sent = []
+        for w, words in enumerate(self.chunk_words):
+            chunks = list(range(r * self.per_round, min((r + 1) * self.per_round, len(words))))
+            if not chunks:
+                sent.append(None)
+                continue
+            shard_words = sum(words)
+            before = np.concatenate([[0], np.cumsum(words)])
+            alphas = [(self._alpha(epoch, before[k], shard_words),
+                       self._alpha(epoch, before[k + 1], shard_words)) for k in chunks]
+            last = epoch == self.config.epochs - 1 and chunks[-1] == len(words) - 1
+            args = (epoch, chunks, alphas, last)
+            sent.append((args, self.cluster.submit(w, "train_round", *args[:3], self.news[w],
+                                                    args[3])))
+            self.news[w] = []
+        self.sent[job] = sent
+
+    def _resubmit(self, w: int, args: tuple):
+        """A round again, on a replacement worker that holds every merged row already."""
+        return self.cluster.submit(w, "train_round", *args[:3], [], args[3])
+
+    def _collect(self, job: int) -> list:
+        """The results of round `job`, a dead worker replaced: the new one takes the weights of
+        the last merge (which hold every row sent to the old one) and redoes this round and
+        the next one queued."""
+        results = []
+        for w, sent in enumerate(self.sent.pop(job)):
+            tries = 0
+            while sent is not None:
+                try:
+                    results.append(self.cluster.result(w, sent[1], "train_round"))
+                    break
+                except WorkerDied:
+                    tries += 1
+                    self.cluster.replace(w, tries, "train_round")
+                    self._recover(w)
+                    sent = (sent[0], self._resubmit(w, sent[0]))
+                    queued = self.sent.get(job + 1)
+                    if queued and queued[w] is not None:
+                        queued[w] = (queued[w][0], self._resubmit(w, queued[w][0]))
+            else:
+                results.append(None)
+        return results
+
     def _alpha(self, epoch: int, words_before: int, shard_words: int) -> float:
         """The learning rate where this worker's shard stands in the global schedule: with
         shards of equal size, every worker is at the same share of the run in each round."""
@@ -246,12 +287,13 @@ class _Run:
 
     def _recover(self, w: int) -> None:
         """A replacement worker: count its shard again, take the vocabulary and the driver's
-        weights (as of the last merged round)."""
+        weights (as of the last merged round, which include every row not yet sent)."""
         _log(self.progress, f"worker {w + 1} died; a new one redoes its part of the round")
         vocab = self.model.vocab
         self._on_worker(w, "count", ())
         self._on_worker(w, "setup", (vocab.words, vocab.counts))
         self._on_worker(w, "load", (model_matrices(self.model),))
+        self.news[w] = []
 
     def _on_worker(self, w: int, method: str, args: tuple) -> None:
         self.cluster.call(method, [args if k == w else None for k in range(len(self.plans))])
@@ -275,39 +317,6 @@ class _Run:
             f"interrupted at {job / total:.0%}; checkpoint saved to {self.checkpoint_path}; "
             f"resume with: w2v train --resume {shlex.quote(self.checkpoint_path)} --ray "
             f"--workers {len(self.plans)}", code)
-
-
-def _news_for(mine, answered: list, merged: dict) -> dict:
-    """The merged rows worker `mine` does not already hold: those another worker changed too
-    (a row only it changed is merged to its own value)."""
-    news = {}
-    for name, (ids, rows) in merged.items():
-        others = [r.changed[name][0] for r in answered
-                  if r is not None and r is not mine and name in r.changed]
-        if mine is None or name not in mine.changed:
-            news[name] = (ids, rows)
-            continue
-        keep = ~np.isin(ids, mine.changed[name][0], assume_unique=True)
-        if others:
-            keep |= np.isin(ids, np.concatenate(others))
-        news[name] = (ids[keep], rows[keep])
-    return news
-
-
-def _later(earlier: dict, later: dict) -> dict:
-    """Two sets of merged rows as one, the later value of a row winning."""
-    combined = dict(earlier)
-    for name, (ids, rows) in later.items():
-        if name not in combined:
-            combined[name] = (ids, rows)
-            continue
-        all_ids = np.concatenate([combined[name][0], ids])
-        all_rows = np.concatenate([combined[name][1], rows])
-        # the last occurrence of each id: unique over the reversed order
-        _, first = np.unique(all_ids[::-1], return_index=True)
-        pick = len(all_ids) - 1 - first
-        combined[name] = (all_ids[pick], all_rows[pick])
-    return combined
 
 
 def _padded(values: list, length: int, dtype) -> np.ndarray:

@@ -93,8 +93,9 @@ def _every(ctx, param, value):
 @click.option("--workers", type=click.IntRange(1, 4096), default=None,
               help="Ray workers, each with --threads threads [default: 2].")
 @click.option("--sync-every", "sync_words", type=click.IntRange(1), default=None,
-              metavar="WORDS", help="With --ray: words each worker trains between merges of "
-              "the workers' weights [default: 262144].")
+              metavar="WORDS", help="With --ray: words the cluster trains between merges of the "
+              "workers' weights, each worker its share (at least 131072 per thread) "
+              "[default: 524288].")
 @_training_options
 def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path, init_path,
           report_path, save_vocab, read_vocab, ray_address, workers, sync_words, **settings):
