@@ -113,7 +113,8 @@ def _train_in_process(workers, config, topic_corpus):
     merges: list = []  # each round's news; round e is sent those of round e - 2
     for epoch in range(config.epochs):
         news = merges[epoch - 2] if epoch >= 2 else [{} for _ in workers]
-        results = [w.train_round(epoch, list(range(len(c))), [(0.025, 0.02)] * len(c),
+        results = [w.train_round(epoch, [(k, 0, 1) for k in range(len(c))],
+                                 [(0.025, 0.02)] * len(c),
                                  [news[i]], epoch == config.epochs - 1)
                    for i, (w, c) in enumerate(zip(workers, chunk_words))]
         merges.append(merger.merge(results))

@@ -9,9 +9,10 @@ the same initial model from the same seed. Training goes in rounds: in each, eve
 trains its next chunks with the learning rate of its place in the global schedule and reports
 its own changes to the rows (`own_changes`: its weights minus a base copy that also receives
 what the others sent). The driver adds them up (`Merger`) and sends each worker the merged
-change minus its own. The driver queues each worker's next round before it merges the current
-one, so workers never wait for a merge: a worker's round starts without the others' changes
-of the round before (Hogwild threads in one process see each other's within microseconds).
+change minus its own; with two workers, the other's result itself, untouched. The driver
+queues each worker's next round before it merges the current one, so workers never wait for
+a merge: a worker's round starts without the others' changes of the round before (Hogwild
+threads in one process see each other's within microseconds).
 
 Merging, measured on enwiki-t8 (skip-gram, ANCHORS.md settings, 5 epochs; one process with one
 thread: analogy 36.4%, WordSim353 0.617; `scripts/bench_ray.py` has the current figures):
@@ -29,8 +30,10 @@ thread: analogy 36.4%, WordSim353 0.617; `scripts/bench_ray.py` has the current 
   against 23.7%, 0.559 at 2 times); a flat cap at 2 times the mean for every row: 34.1%, 0.594.
   Rounds matter more than the rule (4 workers, flat cap: 31.2% at 262k words each), and what
   counts is the words the whole cluster trains between merges, so `--sync-every` (default
-  524,288) is split among the workers, down to one 131k-word chunk per thread. With 2 workers
-  at 1M words each: 34.1%.
+  524,288) is split among the workers, a round being a slice of a chunk when a worker's share
+  is smaller than a chunk per thread. 16 workers: 8.7% and 0.443 at 131k words each (2M
+  between merges), 19.4% and 0.539 at 32k each (524k). 4 workers at 65k each: 35.0%, 0.604.
+  With 2 workers at 1M words each: 34.1%.
 
 Only rows whose change reached `LEAST_CHANGE` (10%) of the row's norm travel; smaller ones stay
 in the worker's weights minus its base and go in a later round, all of them in its last. With 2
@@ -145,25 +148,30 @@ class ShardTrainer:
             np.copyto(mine, matrices[name])
             np.copyto(self.base[name], matrices[name])
 
-    def train_round(self, epoch: int, chunks: list[int], alphas: list[tuple[float, float]],
-                    news: list[Rows], last: bool = False) -> RoundResult:
-        """Add the rows the driver sent (`news`: the other workers' merged changes), train
-        `chunks` of this shard (alphas: the learning rate at each one's start and end), and
-        return this round's own changes: those large enough to be worth sending
-        (`LEAST_CHANGE`), and in this worker's `last` round all that are left."""
-        for rows in news:
+    def train_round(self, epoch: int, pieces: list[tuple[int, int, int]],
+                    alphas: list[tuple[float, float]], news: list[Rows], last: bool = False,
+                    *forwarded: RoundResult) -> RoundResult:
+        """Add the rows the driver sent (`news`: the other workers' merged changes, or with two
+        workers the other's own results, `forwarded` as they are), train `pieces` of this
+        shard ((chunk, part, parts): a chunk or a slice of one; alphas: the learning rate at
+        each one's start and end), and return this round's own changes: those large enough to
+        be worth sending (`LEAST_CHANGE`), and in this worker's `last` round all that are
+        left."""
+        for rows in [*news, *(other.changed for other in forwarded)]:
             self.add(rows)
-        jobs = [self._pool.submit(self._chunk, epoch, k, a) for k, a in zip(chunks, alphas)]
+        jobs = [self._pool.submit(self._piece, epoch, piece, a)
+                for piece, a in zip(pieces, alphas)]
         results = [job.result() for job in jobs]
         least = 0.0 if last else LEAST_CHANGE
         changed = {name: own_changes(m, self.base[name], least)
                    for name, m in model_matrices(self.model).items() if len(m)}
         return RoundResult(changed, sum(r[0] for r in results), sum(r[1] for r in results),
-                           sum(self.corpus.chunk_words[k] for k in chunks))
+                           sum(piece_words(self.corpus.chunk_words, *p) for p in pieces))
 
-    def _chunk(self, epoch: int, k: int, alphas: tuple[float, float]):
+    def _piece(self, epoch: int, piece: tuple[int, int, int], alphas: tuple[float, float]):
+        k, part, parts = piece
         loss, predictions, _, _ = self.chunks.train(self.corpus, epoch, k, alphas[0], alphas[1],
-                                                    np.zeros(1, np.uint8))
+                                                    np.zeros(1, np.uint8), part, parts)
         return loss, predictions
 
     def add(self, news: Rows) -> None:
@@ -172,6 +180,12 @@ class ShardTrainer:
         for name, (ids, rows) in news.items():
             _add_rows(matrices[name], ids, rows)
             _add_rows(self.base[name], ids, rows)
+
+
+def piece_words(chunk_words: list[int], k: int, part: int, parts: int) -> int:
+    """The raw corpus words of part `part` of `parts` of chunk k (the parts add up)."""
+    words = chunk_words[k]
+    return words * (part + 1) // parts - words * part // parts
 
 
 def own_changes(live: np.ndarray, base: np.ndarray, least: float = 0.0
@@ -231,6 +245,13 @@ class Merger:
         self.saturated.update(saturated or {})
         self._total = {name: np.zeros_like(m) for name, m in current.items()}
         self._touched = {name: np.zeros(len(m), np.int32) for name, m in current.items()}
+    def add(self, results: list[RoundResult | None]) -> None:
+        """The merge when at most two workers changed a row: the sum, so each worker can be
+        sent the other's changes as they are."""
+        for r in results:
+            for name, (ids, rows) in (r.changed.items() if r is not None else ()):
+                _add_rows(self.current[name], ids, rows)
+
     def merge(self, results: list[RoundResult | None]) -> list[Rows]:
         """Add the round's changes (None: a worker without chunks this round) to the current
         weights; return each worker's news."""

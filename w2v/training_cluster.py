@@ -28,7 +28,14 @@ from tqdm import tqdm
 from .checkpoint import Checkpoint, Progress, save_checkpoint
 from .config import TrainConfig
 from .corpus import CHUNK_IDS, CorpusStats
-from .distributed import DIVERGED_LOSS, Merger, merged_vocabulary, model_matrices, saturation
+from .distributed import (
+    DIVERGED_LOSS,
+    Merger,
+    merged_vocabulary,
+    model_matrices,
+    piece_words,
+    saturation,
+)
 from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
 from .interrupts import Terminated, exit_status
 from .model import Model, check_vocabulary, initial_model, resumed_model
@@ -38,7 +45,7 @@ from .scheduler import AbortNow
 from .shards import plan_shards
 
 SYNC_WORDS = 524_288  # words the whole cluster trains between merges, by default
-SOLO_WORDS = 2_097_152  # words a lone worker trains between reports
+SOLO_WORDS = 4_194_304  # words a lone worker trains between reports
 
 
 def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: str | None,
@@ -145,9 +152,12 @@ class _Run:
         # staleness that matters is what the whole cluster trained since the last merge); with
         # one worker nothing is merged, and a round only brings the driver's copy up to date
         share = self.sync_words / len(self.plans) if len(self.plans) > 1 else SOLO_WORDS
-        per_round = cfg.threads * max(1, round(share / (CHUNK_IDS * cfg.threads)))
+        # a round of a piece per thread, a piece being a chunk or, for rounds shorter than a
+        # chunk per thread, an equal slice of one
+        self.parts = max(1, round(CHUNK_IDS * cfg.threads / share))
+        per_round = cfg.threads * max(1, round(share * self.parts / (CHUNK_IDS * cfg.threads)))
         self.per_round = per_round
-        self.rounds = max(math.ceil(len(c) / per_round) for c in self.chunk_words)
+        self.rounds = max(math.ceil(len(c) * self.parts / per_round) for c in self.chunk_words)
         total = sum(sum(c) for c in self.chunk_words) * cfg.epochs
         self.epoch_loss = _padded(start.epoch_loss, cfg.epochs, np.float64)
         self.epoch_predictions = _padded(start.epoch_predictions, cfg.epochs, np.int64)
@@ -156,14 +166,15 @@ class _Run:
         self.epoch_seconds = np.zeros(cfg.epochs, dtype=np.float64)  # of this run's epochs
         _log(self.progress, f"training {cfg.arch}: {cfg.epochs} epochs of {self.stats.words:,} "
              f"words on {len(self.plans)} workers x {cfg.threads} threads, merging every "
-             f"{per_round * CHUNK_IDS:,} words of each")
+             f"{per_round * CHUNK_IDS // self.parts:,} words of each")
         bar = tqdm(total=total, initial=done, desc=f"training {cfg.arch}", unit=" words",
                    unit_scale=True, file=sys.stderr, smoothing=0.1,
                    disable=None if self.progress else True, mininterval=0.5)
         began = time.perf_counter()
         merger = Merger(model_matrices(self.model),
-                        saturation(self.model, cfg, per_round * CHUNK_IDS))
+                        saturation(self.model, cfg, per_round * CHUNK_IDS // self.parts))
         self.news: list[list] = [[] for _ in self.plans]  # merged rows not yet sent, per worker
+        self.forward: list[list] = [[] for _ in self.plans]  # the other's results, 2 workers
         self.sent: dict[int, list] = {}  # job -> per worker (args, reference) or None
         job, end = start.next_job, cfg.epochs * self.rounds
         try:
@@ -171,7 +182,7 @@ class _Run:
             while job < end:
                 if job + 1 < end:
                     self._send(job + 1)  # queued behind `job`: workers never wait for a merge
-                results = self._collect(job)
+                results, refs = self._collect(job)
                 epoch, r = divmod(job, self.rounds)
                 loss = sum(res.loss for res in results if res is not None)
                 predictions = max(sum(res.predictions for res in results if res is not None), 1)
@@ -181,11 +192,7 @@ class _Run:
                         f"became {loss / predictions:.3g}; the merged updates of "
                         f"{len(self.plans)} workers overshoot: use fewer workers, a smaller "
                         f"--sync-every or a smaller --alpha")
-                for w, rows in enumerate(merger.merge(results)):
-                    if rows:
-                        self.news[w].append(rows)
-                        self.bytes_sent += sum(i.nbytes + v.nbytes for i, v in rows.values())
-                self.bytes_sent += sum(res.nbytes for res in results if res is not None)
+                self._merge(merger, results, refs)
                 words = sum(res.words for res in results if res is not None)
                 self.epoch_loss[epoch] += loss
                 self.epoch_predictions[epoch] += predictions
@@ -223,36 +230,61 @@ class _Run:
         not been sent yet (a worker without chunks keeps them for its next round)."""
         epoch, r = divmod(job, self.rounds)
         sent = []
+        parts = self.parts
         for w, words in enumerate(self.chunk_words):
-            chunks = list(range(r * self.per_round, min((r + 1) * self.per_round, len(words))))
-            if not chunks:
+            first, end = r * self.per_round, min((r + 1) * self.per_round, len(words) * parts)
+            pieces = [(n // parts, n % parts, parts) for n in range(first, end)]
+            if not pieces:
                 sent.append(None)
                 continue
             shard_words = sum(words)
             before = np.concatenate([[0], np.cumsum(words)])
-            alphas = [(self._alpha(epoch, before[k], shard_words),
-                       self._alpha(epoch, before[k + 1], shard_words)) for k in chunks]
-            last = epoch == self.config.epochs - 1 and chunks[-1] == len(words) - 1
-            args = (epoch, chunks, alphas, last)
+            alphas = []
+            for k, part, _ in pieces:
+                start = before[k] + words[k] * part // parts
+                alphas.append((self._alpha(epoch, start, shard_words),
+                               self._alpha(epoch, start + piece_words(words, k, part, parts),
+                                           shard_words)))
+            last = epoch == self.config.epochs - 1 and end == len(words) * parts
+            args = (epoch, pieces, alphas, last)
             sent.append((args, self.cluster.submit(w, "train_round", *args[:3], self.news[w],
-                                                    args[3])))
-            self.news[w] = []
+                                                    args[3], *self.forward[w])))
+            self.news[w], self.forward[w] = [], []
         self.sent[job] = sent
+
+    def _merge(self, merger: Merger, results: list, refs: list) -> None:
+        """Merge a round into the driver's weights and note what each worker must be sent.
+        With two workers every row gets the sum, so each is sent the other's result itself:
+        a reference, which Ray hands from one worker to the other without the driver copying
+        or serializing it."""
+        self.bytes_sent += sum(res.nbytes for res in results if res is not None)
+        if len(self.plans) == 2:
+            merger.add(results)
+            for w, other in ((0, 1), (1, 0)):
+                if results[other] is not None:
+                    self.forward[w].append(refs[other])
+                    self.bytes_sent += results[other].nbytes
+            return
+        for w, rows in enumerate(merger.merge(results)):
+            if rows:
+                self.news[w].append(rows)
+                self.bytes_sent += sum(i.nbytes + v.nbytes for i, v in rows.values())
 
     def _resubmit(self, w: int, args: tuple):
         """A round again, on a replacement worker that holds every merged row already."""
         return self.cluster.submit(w, "train_round", *args[:3], [], args[3])
 
-    def _collect(self, job: int) -> list:
-        """The results of round `job`, a dead worker replaced: the new one takes the weights of
-        the last merge (which hold every row sent to the old one) and redoes this round and
-        the next one queued."""
-        results = []
+    def _collect(self, job: int) -> tuple[list, list]:
+        """The results of round `job` and their references, a dead worker replaced: the new one
+        takes the weights of the last merge (which hold every row sent to the old one) and
+        redoes this round and the next one queued."""
+        results, refs = [], []
         for w, sent in enumerate(self.sent.pop(job)):
             tries = 0
             while sent is not None:
                 try:
                     results.append(self.cluster.result(w, sent[1], "train_round"))
+                    refs.append(sent[1])
                     break
                 except WorkerDied:
                     tries += 1
@@ -264,7 +296,8 @@ class _Run:
                         queued[w] = (queued[w][0], self._resubmit(w, queued[w][0]))
             else:
                 results.append(None)
-        return results
+                refs.append(None)
+        return results, refs
 
     def _alpha(self, epoch: int, words_before: int, shard_words: int) -> float:
         """The learning rate where this worker's shard stands in the global schedule: with
@@ -293,7 +326,7 @@ class _Run:
         self._on_worker(w, "count", ())
         self._on_worker(w, "setup", (vocab.words, vocab.counts))
         self._on_worker(w, "load", (model_matrices(self.model),))
-        self.news[w] = []
+        self.news[w], self.forward[w] = [], []
 
     def _on_worker(self, w: int, method: str, args: tuple) -> None:
         self.cluster.call(method, [args if k == w else None for k in range(len(self.plans))])
