@@ -77,6 +77,9 @@ class Cluster:
             if address in (None, "local"):
                 # a short private directory: Ray's socket paths must fit in 107 bytes
                 self._temp_dir = tempfile.mkdtemp(prefix="w2vray-", dir="/tmp")
+                # the raylet warns on the terminal when actors outnumber 4 x this (default:
+                # the cores), though one actor per worker is what was asked for
+                os.environ.setdefault("RAY_worker_maximum_startup_concurrency", str(workers))
                 ray.init(address="local", num_cpus=max(workers * threads, os.cpu_count() or 1),
                          include_dashboard=False, log_to_driver=False,
                          logging_level=logging.ERROR, object_store_memory=_STORE_BYTES,
