@@ -32,8 +32,11 @@ thread: analogy 36.4%, WordSim353 0.617; `scripts/bench_ray.py` has the current 
   counts is the words the whole cluster trains between merges, so `--sync-every` (default
   524,288) is split among the workers, a round being a slice of a chunk when a worker's share
   is smaller than a chunk per thread. 16 workers: 8.7% and 0.443 at 131k words each (2M
-  between merges), 19.4% and 0.539 at 32k each (524k). 4 workers at 65k each: 35.0%, 0.604.
-  With 2 workers at 1M words each: 34.1%.
+  between merges), 19.4% and 0.539 at 32k each (524k). 4 workers at 65k each: 35.0%, 0.604;
+  at 32k: 35.4%, 0.602, but 102 s instead of 71. With 2 workers at 1M words each: 34.1%.
+- Neither the queueing nor the held-back small changes cost the 4 workers' quality: with a
+  barrier per round, 34.1% and 0.609; sending every changed row, 34.2% and 0.602 (and 41 GB
+  exchanged instead of 10).
 
 Only rows whose change reached `LEAST_CHANGE` (10%) of the row's norm travel; smaller ones stay
 in the worker's weights minus its base and go in a later round, all of them in its last. With 2
