@@ -210,6 +210,16 @@ def test_an_address_nothing_answers_is_one_line_error(tmp_path, ray_available, s
     assert not (tmp_path / "v.bin").exists()
 
 
+@pytest.mark.slow
+def test_a_tiny_sync_every_is_bounded_by_a_smallest_round(tmp_path, ray_available, small_corpus):
+    """--sync-every 1 once meant rounds of no words, a run that never ended."""
+    result = w2v_cli("train", small_corpus, "--ray", "--workers", "2", "--threads", "1",
+                     "--sync-every", "1", "--min-count", "1", "-o", tmp_path / "v.bin",
+                     timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "merging every 4,096 words of each" in result.stderr
+
+
 def test_ray_options_without_ray_are_usage_errors(tmp_path, small_corpus):
     result = w2v_cli("train", small_corpus, "--workers", "2", "-o", tmp_path / "v.bin")
     assert result.returncode == 2 and "add --ray" in result.stderr

@@ -46,6 +46,7 @@ from .shards import plan_shards
 
 SYNC_WORDS = 524_288  # words the whole cluster trains between merges, by default
 SOLO_WORDS = 4_194_304  # words a lone worker trains between reports
+MAX_PARTS = 32  # slices of a chunk at most: rounds of at least 4,096 words per thread
 
 
 def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: str | None,
@@ -154,7 +155,7 @@ class _Run:
         share = self.sync_words / len(self.plans) if len(self.plans) > 1 else SOLO_WORDS
         # a round of a piece per thread, a piece being a chunk or, for rounds shorter than a
         # chunk per thread, an equal slice of one
-        self.parts = max(1, round(CHUNK_IDS * cfg.threads / share))
+        self.parts = min(max(1, round(CHUNK_IDS * cfg.threads / share)), MAX_PARTS)
         per_round = cfg.threads * max(1, round(share * self.parts / (CHUNK_IDS * cfg.threads)))
         self.per_round = per_round
         self.rounds = max(math.ceil(len(c) * self.parts / per_round) for c in self.chunk_words)

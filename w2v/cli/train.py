@@ -94,7 +94,7 @@ def _every(ctx, param, value):
               help="Ray workers, each with --threads threads [default: 2].")
 @click.option("--sync-every", "sync_words", type=click.IntRange(1), default=None,
               metavar="WORDS", help="With --ray: words the cluster trains between merges of the "
-              "workers' weights, each worker its share (at least 131072 per thread) "
+              "workers' weights, each worker its share (at least 4096 per thread) "
               "[default: 524288].")
 @_training_options
 def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path, init_path,
