@@ -149,12 +149,11 @@ class _Run:
 
     def _train(self, start: Progress) -> None:
         cfg = self.config
-        # chunks per worker and round: a whole number per thread, its share of sync_words (the
-        # staleness that matters is what the whole cluster trained since the last merge); with
-        # one worker nothing is merged, and a round only brings the driver's copy up to date
+        # a worker's round: its share of sync_words (the staleness that matters is what the
+        # whole cluster trained since the last merge), as pieces, a whole number per thread; a
+        # piece is a chunk, or an equal slice of one when the share is less than a chunk per
+        # thread. With one worker nothing is merged: a round only updates the driver's copy.
         share = self.sync_words / len(self.plans) if len(self.plans) > 1 else SOLO_WORDS
-        # a round of a piece per thread, a piece being a chunk or, for rounds shorter than a
-        # chunk per thread, an equal slice of one
         self.parts = min(max(1, round(CHUNK_IDS * cfg.threads / share)), MAX_PARTS)
         per_round = cfg.threads * max(1, round(share * self.parts / (CHUNK_IDS * cfg.threads)))
         self.per_round = per_round
@@ -186,7 +185,8 @@ class _Run:
                 results, refs = self._collect(job)
                 epoch, r = divmod(job, self.rounds)
                 loss = sum(res.loss for res in results if res is not None)
-                predictions = max(sum(res.predictions for res in results if res is not None), 1)
+                predicted = sum(res.predictions for res in results if res is not None)
+                predictions = max(predicted, 1)
                 if not math.isfinite(loss) or loss / predictions > DIVERGED_LOSS:
                     raise TrainingDiverged(
                         f"training diverged in epoch {epoch + 1}: the loss per prediction "
@@ -196,7 +196,7 @@ class _Run:
                 self._merge(merger, results, refs)
                 words = sum(res.words for res in results if res is not None)
                 self.epoch_loss[epoch] += loss
-                self.epoch_predictions[epoch] += predictions
+                self.epoch_predictions[epoch] += predicted
                 self.epoch_words[epoch] += words
                 job += 1
                 bar.update(words)
