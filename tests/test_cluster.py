@@ -150,6 +150,33 @@ def test_two_local_workers_learn_the_demo_corpus(tmp_path, ray_available, demo_c
     assert "berlin" in answers, answers
 
 
+def test_ngram_rows_may_move_less_than_word_rows_when_settled():
+    from w2v.distributed import NGRAM_OVERSHOOT, OVERSHOOT, merge_limits
+    from w2v.model import initial_model
+    from w2v.vocab import Vocabulary
+
+    vocab = Vocabulary(["physics", "chemistry"], np.array([10, 5], np.int64))
+    config = TrainConfig(dim=4, subwords=True, buckets=1000).resolved()
+    model = initial_model(vocab, config, None)
+    limits = merge_limits(model)
+    assert len(limits["inputs"]) > 2 and limits["output"].tolist() == [OVERSHOOT] * 2
+    assert limits["inputs"][:2].tolist() == [OVERSHOOT] * 2
+    assert set(limits["inputs"][2:].tolist()) == {NGRAM_OVERSHOOT} and NGRAM_OVERSHOOT < 2
+
+
+@pytest.mark.slow
+def test_two_local_workers_train_a_subword_model(tmp_path, ray_available, demo_corpus):
+    out = tmp_path / "cluster.bin"
+    result = w2v_cli("train", demo_corpus, "--ray", "--workers", "2", "--threads", "1",
+                     "--subwords", "--buckets", "200000", "-o", out, "--dim", "32",
+                     "--epochs", "2")
+    assert result.returncode == 0, result.stderr
+    assert out.exists() and out.with_suffix(".vec").exists()
+    query = w2v_cli("similar", "physicsts", "-m", out, "-n", "5")
+    assert query.returncode == 0, query.stderr
+    assert "physics" in [line.split("\t")[0] for line in query.stdout.splitlines()]
+
+
 def _worker_pids() -> list[int]:
     """Processes whose title says they run a ShardTrainer round (Ray names them so)."""
     pids = []

@@ -34,6 +34,11 @@ thread: analogy 36.4%, WordSim353 0.617; `scripts/bench_ray.py` has the current 
   is smaller than a chunk per thread. 16 workers: 8.7% and 0.443 at 131k words each (2M
   between merges), 19.4% and 0.539 at 32k each (524k). 4 workers at 65k each: 35.0%, 0.604;
   at 32k: 35.4%, 0.602, but 102 s instead of 71. With 2 workers at 1M words each: 34.1%.
+- N-gram rows (subword models) are shared by many words, so every worker trains them all the
+  time: summed, as the sum serves word rows for 2 workers, they oscillate (demo corpus, 2
+  workers, 3 epochs: the loss rose in the third epoch; analogy 20.8%, WordSim353 0.089 against
+  one process's 31.4%, 0.319). Capped at 1.0, 1.25, 1.5, 1.75 times the mean: 24.3% / 0.243,
+  25.9% / 0.261, 26.9% / 0.271, 27.0% / 0.220; `NGRAM_OVERSHOOT` is 1.5.
 - Neither the queueing nor the held-back small changes cost the 4 workers' quality: with a
   barrier per round, 34.1% and 0.609; sending every changed row, 34.2% and 0.602 (and 41 GB
   exchanged instead of 10).
@@ -74,6 +79,7 @@ from .vocab import Vocabulary
 LEAST_CHANGE = 0.1  # a row's change is sent once it reaches this share of the row's norm
 SETTLE_TOUCHES = 25.0  # updates in a round that settle a row (see saturation)
 OVERSHOOT = 2.0  # a settled row moves by at most this many times the workers' mean (Merger)
+NGRAM_OVERSHOOT = 1.5  # the same for n-gram rows, which many words share (merge_limits)
 DIVERGED_LOSS = 5.0  # loss per prediction: log 2 = 0.69 at the start, far below when learning
 
 
@@ -242,10 +248,13 @@ class Merger:
     its own."""
 
     def __init__(self, current: dict[str, np.ndarray], saturated: dict[str, np.ndarray] | None
-                 = None):
+                 = None, limits: dict[str, np.ndarray] | None = None):
         self.current = current
         self.saturated = {name: np.zeros(len(m), np.float32) for name, m in current.items()}
         self.saturated.update(saturated or {})
+        self.limits = {name: np.full(len(m), OVERSHOOT, np.float32)
+                       for name, m in current.items()}
+        self.limits.update(limits or {})
         self._total = {name: np.zeros_like(m) for name, m in current.items()}
         self._touched = {name: np.zeros(len(m), np.int32) for name, m in current.items()}
     def add(self, results: list[RoundResult | None]) -> None:
@@ -268,7 +277,7 @@ class Merger:
             for _, (ids, rows) in parts:
                 _accumulate(ids, rows, total, touched)
             union = np.flatnonzero(touched).astype(np.int32)
-            _commit(union, touched, total, current, self.saturated[name], OVERSHOOT)
+            _commit(union, touched, total, current, self.saturated[name], self.limits[name])
             for w, r in enumerate(results):
                 mine = r.changed.get(name) if r is not None else None
                 ids, rows = _news(union, touched, total, *(mine or _NOTHING))
@@ -290,10 +299,10 @@ def _accumulate(ids, rows, total, touched):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def _commit(union, touched, total, current, saturated, overshoot):  # pragma: no cover
+def _commit(union, touched, total, current, saturated, limits):  # pragma: no cover
     for r in union:
         k, s = touched[r], max(saturated[r], np.float32(1e-6))
-        scale = min(np.float32(1.0), overshoot * (1 - (1 - s) ** k) / (k * s))
+        scale = min(np.float32(1.0), limits[r] * (1 - (1 - s) ** k) / (k * s))
         for j in range(total.shape[1]):
             total[r, j] *= scale
             current[r, j] += total[r, j]
@@ -345,6 +354,15 @@ def saturation(model: Model, config: TrainConfig, round_words: int,
     if config.negative:
         out["output"][:] = 1.0 - np.exp(-(context + negatives) / settle)
     return out
+
+
+def merge_limits(model: Model) -> dict[str, np.ndarray]:
+    """Per row, how many times the workers' mean change a settled row may move (see Merger):
+    OVERSHOOT, but NGRAM_OVERSHOOT for n-gram rows, which many words share."""
+    limits = {name: np.full(len(m), OVERSHOOT, np.float32)
+              for name, m in model_matrices(model).items()}
+    limits["inputs"][len(model.vocab):] = NGRAM_OVERSHOOT
+    return limits
 
 
 def merged_vocabulary(tallies, config: TrainConfig):

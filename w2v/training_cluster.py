@@ -31,6 +31,7 @@ from .corpus import CHUNK_IDS, CorpusStats
 from .distributed import (
     DIVERGED_LOSS,
     Merger,
+    merge_limits,
     merged_vocabulary,
     model_matrices,
     piece_words,
@@ -172,7 +173,8 @@ class _Run:
                    disable=None if self.progress else True, mininterval=0.5)
         began = time.perf_counter()
         merger = Merger(model_matrices(self.model),
-                        saturation(self.model, cfg, per_round * CHUNK_IDS // self.parts))
+                        saturation(self.model, cfg, per_round * CHUNK_IDS // self.parts),
+                        merge_limits(self.model))
         self.news: list[list] = [[] for _ in self.plans]  # merged rows not yet sent, per worker
         self.forward: list[list] = [[] for _ in self.plans]  # the other's results, 2 workers
         self.sent: dict[int, list] = {}  # job -> per worker (args, reference) or None
@@ -259,7 +261,7 @@ class _Run:
         a reference, which Ray hands from one worker to the other without the driver copying
         or serializing it."""
         self.bytes_sent += sum(res.nbytes for res in results if res is not None)
-        if len(self.plans) == 2:
+        if len(self.plans) == 2 and self.model.ngrams is None:
             merger.add(results)
             for w, other in ((0, 1), (1, 0)):
                 if results[other] is not None:
