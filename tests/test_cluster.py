@@ -191,18 +191,28 @@ def _worker_pids() -> list[int]:
     return pids
 
 
+def _cluster_run(corpus, out, dim: int, epochs: int) -> subprocess.Popen:
+    """`w2v train` on 2 local Ray workers of one thread, in the background."""
+    return subprocess.Popen([sys.executable, "-m", "w2v", "train", str(corpus), "--ray",
+                             "--workers", "2", "--threads", "1", "-o", str(out), "--dim",
+                             str(dim), "--epochs", str(epochs), "--sample", "1e-4"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _worker_pids_once_training(seconds: float = 120) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while not (pids := _worker_pids()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return pids
+
+
 @pytest.mark.slow
 def test_a_worker_killed_mid_run_is_replaced_and_the_run_finishes(tmp_path, ray_available,
                                                                    demo_corpus):
     out = tmp_path / "cluster.bin"
-    proc = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(demo_corpus), "--ray",
-                             "--workers", "2", "--threads", "1", "-o", str(out), "--dim", "32",
-                             "--epochs", "6", "--sample", "1e-4"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = _cluster_run(demo_corpus, out, dim=32, epochs=6)
     try:
-        deadline = time.monotonic() + 120
-        while not (pids := _worker_pids()) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        pids = _worker_pids_once_training()
         assert pids, "no worker started a round"
         time.sleep(1.0)
         os.kill(pids[0], signal.SIGKILL)
@@ -258,14 +268,9 @@ def test_ray_options_without_ray_are_usage_errors(tmp_path, small_corpus):
 def test_sigterm_saves_a_checkpoint_that_resume_continues_on_the_cluster(tmp_path, ray_available,
                                                                          demo_corpus):
     out = tmp_path / "cluster.bin"
-    proc = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(demo_corpus), "--ray",
-                             "--workers", "2", "--threads", "1", "-o", str(out), "--dim", "16",
-                             "--epochs", "40", "--sample", "1e-4"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = _cluster_run(demo_corpus, out, dim=16, epochs=40)
     try:
-        deadline = time.monotonic() + 120
-        while not _worker_pids() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        _worker_pids_once_training()
         time.sleep(2.0)
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=120)

@@ -27,7 +27,7 @@ os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
 try:
     import ray
-    from ray.exceptions import RayActorError, RayTaskError
+    from ray.exceptions import RayActorError, RayError, RayTaskError
 except ImportError:  # pragma: no cover - the message says what to do
     ray = None
 
@@ -116,10 +116,10 @@ class Cluster:
                     results[w] = self.result(w, ref, method)
                     break
                 except WorkerDied:
-                    tries += 1
-                    self.replace(w, tries, method)
                     if recover is None:
                         raise ClusterError(f"worker {w + 1} died in {method}") from None
+                    tries += 1
+                    self.replace(w, tries, method)
                     recover(w)
                     ref = self.submit(w, method, *args[w])
         return results
@@ -148,6 +148,9 @@ class Cluster:
                 raise cause from None
             raise ClusterError(f"worker {w + 1} failed in {method}: "
                                f"{str(cause).strip().splitlines()[-1]}") from None
+        except RayError as exc:  # e.g. a forwarded result lost with its node
+            raise ClusterError(f"worker {w + 1} failed in {method}: "
+                               f"{type(exc).__name__}") from None
 
     def replace(self, w: int, tries: int, method: str) -> None:
         """A fresh worker for a dead one (its calls in flight are lost), up to a limit."""
