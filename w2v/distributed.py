@@ -114,7 +114,7 @@ class ShardTrainer:
         self.corpus: EncodedCorpus | None = None
         self.counter = None
         self.model: Model | None = None
-        self.base: dict[str, np.ndarray] = {}  # the weights as of the last report, see changes
+        self.base: dict[str, np.ndarray] = {}  # the weights as of the last report (own_changes)
         self._pool = ThreadPoolExecutor(max_workers=config.threads)
 
     def pid(self) -> int:
@@ -257,9 +257,16 @@ class Merger:
         self.limits.update(limits or {})
         self._total = {name: np.zeros_like(m) for name, m in current.items()}
         self._touched = {name: np.zeros(len(m), np.int32) for name, m in current.items()}
+
+    @property
+    def sums_pairs(self) -> bool:
+        """Whether a row two workers changed gets their sum (limits of 2 or more), so that with
+        two workers `add` is the whole merge."""
+        return all(float(lim.min(initial=2.0)) >= 2.0 for lim in self.limits.values())
+
     def add(self, results: list[RoundResult | None]) -> None:
-        """The merge when at most two workers changed a row: the sum, so each worker can be
-        sent the other's changes as they are."""
+        """The merge when it is the sum (`sums_pairs`, two workers): each worker can be sent
+        the other's changes as they are."""
         for r in results:
             for name, (ids, rows) in (r.changed.items() if r is not None else ()):
                 _add_rows(self.current[name], ids, rows)

@@ -257,11 +257,11 @@ class _Run:
 
     def _merge(self, merger: Merger, results: list, refs: list) -> None:
         """Merge a round into the driver's weights and note what each worker must be sent.
-        With two workers every row gets the sum, so each is sent the other's result itself:
+        When two workers' rows get the sum, each is sent the other's result itself:
         a reference, which Ray hands from one worker to the other without the driver copying
         or serializing it."""
         self.bytes_sent += sum(res.nbytes for res in results if res is not None)
-        if len(self.plans) == 2 and self.model.ngrams is None:
+        if len(self.plans) == 2 and merger.sums_pairs:
             merger.add(results)
             for w, other in ((0, 1), (1, 0)):
                 if results[other] is not None:

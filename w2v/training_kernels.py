@@ -115,6 +115,16 @@ def _next_sentence(tokens, pos, remap, keep, state, sentence):
 
 
 @numba.njit(**_JIT)
+def _hs_each_input(h, n_in, points, labels, length, syn1hs, alpha, grad, scores, sig, logsig):
+    """Hierarchical softmax for each of n_in input vectors in turn along one word's path."""
+    loss = 0.0
+    for k in range(n_in):
+        loss += _update_block(h[k:k + 1], 1, points, labels, length, syn1hs, alpha,
+                              grad[k:k + 1], scores, sig, logsig, True)
+    return loss
+
+
+@numba.njit(**_JIT)
 def _update_block(h, n_in, targets, labels, n_out, syn1, alpha, grad, scores, sig, logsig,
                   skip_saturated):
     """One SGD step for n_in input vectors against n_out output rows with 0/1 labels.
@@ -250,12 +260,10 @@ def _train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alp
             if hs:
                 # one input at a time, as word2vec.c: every context shares the centre word's
                 # path anyway, so a dense block saves nothing and only makes the rows stale
-                length = code_lengths[word]
-                for k in range(n_in):
-                    loss += _update_block(h[k:k + 1], 1, points[word], hs_labels[word], length,
-                                          syn1hs, alpha, grad[k:k + 1], scores, sig, logsig,
-                                          True)
-                predictions += n_in * length
+                loss += _hs_each_input(h, n_in, points[word], hs_labels[word],
+                                       code_lengths[word], syn1hs, alpha, grad, scores, sig,
+                                       logsig)
+                predictions += n_in * code_lengths[word]
             if negative:
                 loss += _update_block(h, n_in, targets, ns_labels, n_targets, syn1neg, alpha,
                                       grad, scores, sig, logsig, False)
@@ -436,12 +444,10 @@ def train_subword_skipgram_chunk(tokens, vocab_tables, bags, weights, settings, 
                 c += 1
             if c > 0:
                 if hs:  # one input at a time, as train_skipgram_chunk
-                    length = code_lengths[word]
-                    for k in range(c):
-                        loss += _update_block(h[k:k + 1], 1, points[word], hs_labels[word], length,
-                                              syn1hs, alpha, grad[k:k + 1], scores, sig, logsig,
-                                              True)
-                    predictions += c * length
+                    loss += _hs_each_input(h, c, points[word], hs_labels[word],
+                                           code_lengths[word], syn1hs, alpha, grad, scores, sig,
+                                           logsig)
+                    predictions += c * code_lengths[word]
                 if negative:
                     n_targets = _sample_targets(state, word, negative, targets, neg_threshold,
                                                 neg_alias)
