@@ -16,6 +16,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 from collections.abc import Callable
 
 from .errors import W2VError
@@ -69,6 +70,7 @@ class Cluster:
     def __init__(self, address: str | None, workers: int, threads: int):
         if ray is None:
             raise ClusterError("--ray needs Ray: pip install 'w2v[ray]'")
+        _wait_for_close()
         self.workers, self.threads = workers, threads
         self._temp_dir = None
         if address not in (None, "local", "auto"):
@@ -160,9 +162,29 @@ class Cluster:
         self.handles[w] = self._actor.remote(self._plans[w], self._config)
         self.replaced += 1
 
-    def close(self) -> None:
-        if ray is not None and ray.is_initialized():
-            ray.shutdown()
-        if self._temp_dir:
-            shutil.rmtree(self._temp_dir, ignore_errors=True)
-            self._temp_dir = None
+    def close(self, wait: bool = True) -> None:
+        """Stop the local runtime or leave the cluster; without `wait`, in the background
+        (stopping Ray's processes takes about a second, which the caller can spend writing
+        its output). The next Cluster, or the interpreter's exit, waits for it."""
+        temp_dir, self._temp_dir = self._temp_dir, None
+
+        def shut_down() -> None:
+            if ray is not None and ray.is_initialized():
+                ray.shutdown()
+            if temp_dir:
+                shutil.rmtree(temp_dir, ignore_errors=True)
+
+        if wait:
+            shut_down()
+            return
+        global _closing
+        _closing = threading.Thread(target=shut_down, name="ray-shutdown")
+        _closing.start()
+
+
+_closing: threading.Thread | None = None  # a Cluster.close(wait=False) still running
+
+
+def _wait_for_close() -> None:
+    if _closing is not None:
+        _closing.join()

@@ -48,6 +48,7 @@ from .shards import plan_shards
 SYNC_WORDS = 524_288  # words the whole cluster trains between merges, by default
 SOLO_WORDS = 4_194_304  # words a lone worker trains between reports
 MAX_PARTS = 32  # slices of a chunk at most: rounds of at least 4,096 words per thread
+BALANCE_PARTS = 4  # slices of a chunk at least with several threads (see _train)
 
 
 def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: str | None,
@@ -70,15 +71,18 @@ def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: s
     try:
         with _signals_to(cluster):
             try:
-                return _Run(cluster, plans, paths, config, progress, checkpoint_path,
-                            output_path, started, sync_words).run(resume)
+                model = _Run(cluster, plans, paths, config, progress, checkpoint_path,
+                             output_path, started, sync_words).run(resume)
             except AbortNow:
                 raise
             except (KeyboardInterrupt, Terminated) as exc:
                 raise TrainingInterrupted("interrupted before training started; nothing was "
                                           "saved", exit_status(exc)) from None
-    finally:
+    except BaseException:
         cluster.close()
+        raise
+    cluster.close(wait=False)  # the weights are the driver's own: Ray stops while they are saved
+    return model
 
 
 @contextlib.contextmanager
@@ -156,6 +160,8 @@ class _Run:
         # thread. With one worker nothing is merged: a round only updates the driver's copy.
         share = self.sync_words / len(self.plans) if len(self.plans) > 1 else SOLO_WORDS
         self.parts = min(max(1, round(CHUNK_IDS * cfg.threads / share)), MAX_PARTS)
+        if cfg.threads > 1:  # a round waits for its last piece: small ones keep threads busy
+            self.parts = max(self.parts, BALANCE_PARTS)
         per_round = cfg.threads * max(1, round(share * self.parts / (CHUNK_IDS * cfg.threads)))
         self.per_round = per_round
         self.rounds = max(math.ceil(len(c) * self.parts / per_round) for c in self.chunk_words)
@@ -261,6 +267,9 @@ class _Run:
         a reference, which Ray hands from one worker to the other without the driver copying
         or serializing it."""
         self.bytes_sent += sum(res.nbytes for res in results if res is not None)
+        if len(self.plans) == 1:  # nothing to merge with: the driver's copy catches up
+            merger.add(results)
+            return
         if len(self.plans) == 2 and merger.sums_pairs:
             merger.add(results)
             for w, other in ((0, 1), (1, 0)):
