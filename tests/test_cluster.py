@@ -108,6 +108,10 @@ def test_own_changes_travel_as_bfloat16_and_what_rounding_left_out_goes_later():
     ids, rest = own_changes(live, base)  # and goes when everything must
     np.testing.assert_allclose(sent + from_bfloat16(rest), live - 1, rtol=2.0**-16)
     assert to_bfloat16(np.float32([1.0, -2.5, 0.0])).tolist() == [0x3F80, 0xC020, 0]
+    live[0] += np.float32(0.1234567)
+    ids, exact = own_changes(live, base, exact=True)  # a worker's last round
+    assert exact.dtype == np.float32 and ids.tolist() == [0, 1]
+    np.testing.assert_array_equal(base, live)
 
 
 def test_two_workers_in_one_process_end_with_the_same_weights_as_the_driver(tmp_path,
@@ -143,14 +147,11 @@ def _train_in_process(workers, config, topic_corpus):
     for w, (before_last, last) in zip(workers, zip(*merges[-2:])):
         w.add(before_last)
         w.add(last)
-    # each worker's base holds exactly what was exchanged; its live weights also what the
-    # rounding of its last changes to bfloat16 left out (a 2**-9 share of them)
-    for name in ("inputs", "output"):
-        for w in workers:
-            np.testing.assert_allclose(w.base[name], driver[name], atol=1e-6)
-            live = model_matrices(w.model)[name]
-            assert np.abs(live - driver[name]).max() < 2e-2
-    vectors = driver["inputs"]
+    a, b = (model_matrices(w.model) for w in workers)
+    for name in ("inputs", "output"):  # the last round's changes travel exactly
+        np.testing.assert_allclose(a[name], b[name], atol=1e-6)
+        np.testing.assert_allclose(a[name], driver[name], atol=1e-6)
+    vectors = a["inputs"]
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     index = {w: i for i, w in enumerate(vocab.words)}
     assert unit[index["cat"]] @ unit[index["dog"]] > unit[index["cat"]] @ unit[index["bus"]]
