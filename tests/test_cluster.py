@@ -16,14 +16,8 @@ import numpy as np
 import pytest
 
 from w2v.config import TrainConfig
-from w2v.distributed import (
-    Merger,
-    RoundResult,
-    ShardTrainer,
-    from_bfloat16,
-    own_changes,
-    to_bfloat16,
-)
+from w2v.distributed import Merger, RoundResult, ShardTrainer, own_changes
+from w2v.distributed_kernels import from_bfloat16, to_bfloat16
 from w2v.shards import plan_shards
 from w2v.vectors import WordVectors
 
@@ -108,10 +102,82 @@ def test_own_changes_travel_as_bfloat16_and_what_rounding_left_out_goes_later():
     ids, rest = own_changes(live, base)  # and goes when everything must
     np.testing.assert_allclose(sent + from_bfloat16(rest), live - 1, rtol=2.0**-16)
     assert to_bfloat16(np.float32([1.0, -2.5, 0.0])).tolist() == [0x3F80, 0xC020, 0]
+    # ties to even, a carry into the exponent, NaN kept a NaN (its low bits alone would round
+    # it to infinity)
+    ties = np.float32([1 + 2.0**-8, 1 + 3 * 2.0**-8, -(1 + 3 * 2.0**-8), 2 - 2.0**-9])
+    assert to_bfloat16(ties).tolist() == [0x3F80, 0x3F82, 0xBF82, 0x4000]
+    nan = np.array([0x7F800001, 0x7FFFFFFF], np.uint32).view(np.float32)
+    assert np.isnan(from_bfloat16(to_bfloat16(nan))).all()
     live[0] += np.float32(0.1234567)
     ids, exact = own_changes(live, base, exact=True)  # a worker's last round
     assert exact.dtype == np.float32 and ids.tolist() == [0, 1]
     np.testing.assert_array_equal(base, live)
+
+
+def test_the_scan_kernel_rounds_as_to_bfloat16_does():
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(50, 8)).astype(np.float32)
+    live = base + rng.normal(scale=1e-2, size=base.shape).astype(np.float32)
+    live[3, 2] = np.nan
+    expected = to_bfloat16(live - base)
+    ids, bits = own_changes(live, base.copy())
+    assert ids.tolist() == list(range(50))
+    np.testing.assert_array_equal(bits, expected)
+
+
+@pytest.mark.parametrize("subwords", [False, True])
+def test_a_round_reports_every_row_it_changed_though_it_scans_only_its_words(topic_corpus,
+                                                                             subwords):
+    from w2v.distributed import LEAST_CHANGE, merged_vocabulary, model_matrices
+
+    config = TrainConfig(dim=8, window=3, min_count=1, threads=2, sample=0, subwords=subwords,
+                         buckets=5000).resolved()
+    worker = ShardTrainer(plan_shards([str(topic_corpus)], 1)[0], config)
+    try:
+        vocab, _ = merged_vocabulary([worker.count()[0]], config)
+        worker.setup(vocab.words, vocab.counts)
+        # a quarter of the only chunk: most words are not in it
+        worker.train_round(0, [(0, 1, 4)], [(0.025, 0.025)], [])
+        for name, live in model_matrices(worker.model).items():
+            if len(live):
+                left = own_changes(live.copy(), worker.base[name].copy(), LEAST_CHANGE)
+                assert len(left[0]) == 0, name
+    finally:
+        worker.close()
+
+
+def test_ray_stops_in_the_background_and_the_next_cluster_waits_for_it(monkeypatch):
+    import threading
+
+    from w2v import ray_backend
+
+    events = []
+
+    class StubRay:
+        initialized = True
+
+        def is_initialized(self):
+            return self.initialized
+
+        def shutdown(self):
+            time.sleep(0.3)
+            events.append("stopped")
+            self.initialized = False
+
+        def init(self, **kwargs):
+            events.append("started")
+            self.initialized = True
+
+        def remote(self, cls):
+            return type("Actor", (), {"options": lambda self, **kw: None})()
+
+    monkeypatch.setattr(ray_backend, "ray", StubRay())
+    cluster = ray_backend.Cluster(None, 1, 1)
+    cluster.close(wait=False)
+    assert events == ["started"] and ray_backend._closing.is_alive()
+    ray_backend.Cluster(None, 1, 1).close()
+    assert events == ["started", "stopped", "started", "stopped"]
+    assert not any(t.name == "ray-shutdown" and t.is_alive() for t in threading.enumerate())
 
 
 def test_two_workers_in_one_process_end_with_the_same_weights_as_the_driver(tmp_path,

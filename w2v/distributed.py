@@ -48,12 +48,13 @@ in the worker's weights minus its base and go in a later round, all of them in i
 workers this cut the rows exchanged from 22.9 to 5.1 GB and the run from 69.8 to 56.7 s, at
 36.0% against 36.2% and the same WordSim353 (at 3%: 10.5 GB, 36.1%). A change travels as
 bfloat16 (the top 16 bits of each float32, rounded): the base takes the rounded change, so what
-rounding left out (at most 2**-9 of it) stays in live - base and goes later, and nothing drifts;
-a worker's last round sends float32, so all end with the driver's weights (to float32 rounding:
-one worker with one thread ends within 3e-8 of the single-process result on the demo corpus).
-With 2 workers (same machine, same hour): 5,112 -> 2,583 MiB exchanged, training 49.0 -> 46.1 s,
-peak memory 721 -> 584 MB, 35.9% / 0.617 -> 36.1% / 0.618. The `RoundResult.nbytes` of each
-round is rows x (2 x dim + 4) bytes up, and about the union of the others' rows down.
+rounding left out (at most 2**-8 of it) stays in live - base and goes later, and nothing drifts;
+a worker's last round sends float32, so the driver ends with all of every worker's changes (to
+float32 rounding: one worker with one thread ends within 3e-8 of the single-process result on
+the demo corpus). With 2 workers (single runs, same machine, same hour): 5,112 -> 2,583 MiB
+exchanged, training 49.0 -> 46.1 s, peak memory 721 -> 584 MB, 35.9% / 0.617 -> 36.1% / 0.618.
+The `RoundResult.nbytes` of each round is rows x (2 x dim + 4) bytes up, and about the union of
+the others' rows down.
 
 A round scans only the input rows of the words its pieces hold (and their n-grams), the others
 cannot have changed; any output row can be a negative, so those are all scanned. A worker's
@@ -70,15 +71,14 @@ Does not: import Ray, open network connections, or save files (see `training_clu
 from __future__ import annotations
 
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from . import distributed_kernels as kernels
 from .config import TrainConfig
-from .corpus import CHUNK_IDS, EncodedCorpus
+from .corpus import EncodedCorpus
 from .counting import LINE_BREAK, UNKNOWN
 from .model import Model, initial_model
 from .sampling import keep_thresholds
@@ -128,7 +128,6 @@ class ShardTrainer:
         self.model: Model | None = None
         self.base: dict[str, np.ndarray] = {}  # the weights as of the last report (own_changes)
         self._pool = ThreadPoolExecutor(max_workers=config.threads)
-        self._buffers = threading.local()  # a chunk's ids, per thread (_piece)
 
     def pid(self) -> int:
         return os.getpid()
@@ -187,8 +186,8 @@ class ShardTrainer:
         results = [job.result() for job in jobs]
         least = 0.0 if last else LEAST_CHANGE
         # input rows change only for the words trained (and their n-grams): only those are
-        # scanned, but for the last round; any row can be an output row's negative. The last
-        # round's changes go exactly: every worker ends with the driver's weights.
+        # scanned, except in the last round; output rows are all scanned, since any can be a
+        # negative. The last round's changes go exactly, so the driver ends with all of them.
         scan = {"inputs": None if last else self._input_rows(seen)}
         changed = {name: self._changes(m, self.base[name], least, scan.get(name), last)
                    for name, m in model_matrices(self.model).items() if len(m)}
@@ -199,13 +198,7 @@ class ShardTrainer:
                seen: np.ndarray):
         k, part, parts = piece
         loss, predictions, _, _ = self.chunks.train(self.corpus, epoch, k, alphas[0], alphas[1],
-                                                    np.zeros(1, np.uint8), part, parts)
-        buffer = getattr(self._buffers, "ids", None)
-        if buffer is None:
-            buffer = self._buffers.ids = np.empty(CHUNK_IDS, np.int32)
-        tokens = self.corpus.read_chunk(k, buffer)
-        _mark_words(tokens[len(tokens) * part // parts:len(tokens) * (part + 1) // parts],
-                    self.chunks.vocab_tables[0], seen)
+                                                    np.zeros(1, np.uint8), part, parts, seen)
         return loss, predictions
 
     def _changes(self, live: np.ndarray, base: np.ndarray, least: float,
@@ -229,15 +222,15 @@ class ShardTrainer:
             return words
         offsets, bag_rows = self.model.bags
         rows = np.zeros(len(self.model.input_weights), np.uint8)
-        _mark_bags(words, offsets, bag_rows, rows)
+        kernels.mark_bags(words, offsets, bag_rows, rows)
         return np.flatnonzero(rows)
 
     def add(self, news: Rows) -> None:
         """Add rows of changes to the weights, and to the base: they are not this worker's."""
         matrices = model_matrices(self.model)
         for name, (ids, rows) in news.items():
-            add_rows(matrices[name], ids, rows)
-            add_rows(self.base[name], ids, rows)
+            kernels.add_rows(matrices[name], ids, rows)
+            kernels.add_rows(self.base[name], ids, rows)
 
 
 def piece_words(chunk_words: list[int], k: int, part: int, parts: int) -> int:
@@ -250,106 +243,15 @@ def own_changes(live: np.ndarray, base: np.ndarray, least: float = 0.0,
                 rows: np.ndarray | None = None, exact: bool = False
                 ) -> tuple[np.ndarray, np.ndarray]:
     """The rows (of `rows`, ascending; default all) where `live` moved away from `base` by at
-    least `least` times the row's norm, and by how much: as bfloat16 bits (`to_bfloat16`), or
-    `exact`ly as float32. `base` catches up on those rows by what is sent, so what rounding
-    left out stays in live - base and goes in a later round (as do changes below `least`)."""
+    least `least` times the row's norm, and by how much: as bfloat16 bits (see
+    `distributed_kernels`), or `exact`ly as float32. `base` catches up on those rows by what is
+    sent, so what rounding left out stays in live - base and goes in a later round (as do
+    changes below `least`)."""
     rows = np.arange(len(live), dtype=np.int64) if rows is None else rows.astype(np.int64)
     ids = np.empty(len(rows), np.int32)
     changes = np.empty((len(rows), live.shape[1]), np.float32 if exact else np.uint16)
-    n = _take_changes(live, base, rows, ids, changes, least, exact)
+    n = kernels.take_changes(live, base, rows, ids, changes, least, exact)
     return ids[:n], changes[:n]  # fresh arrays: views are safe
-
-
-def as_float32(changes: np.ndarray) -> np.ndarray:
-    """Changes as float32 values, whether sent exactly or as bfloat16 bits."""
-    return from_bfloat16(changes) if changes.dtype == np.uint16 else changes
-
-
-def to_bfloat16(values: np.ndarray) -> np.ndarray:
-    """float32 values as bfloat16 bits (the top half of each, rounded to nearest even)."""
-    bits = np.ascontiguousarray(values, dtype=np.float32).view(np.uint32)
-    return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
-
-
-def from_bfloat16(bits: np.ndarray) -> np.ndarray:
-    """bfloat16 bits back to float32 values."""
-    return (np.asarray(bits, dtype=np.uint32) << 16).view(np.float32)
-
-
-@njit(nogil=True, cache=True, fastmath=True)
-def _take_changes(live, base, rows, ids, changes, least, exact):  # pragma: no cover
-    n = 0
-    least2 = np.float32(least * least)
-    dim = live.shape[1]
-    delta = np.empty(dim, np.float32)
-    bits = delta.view(np.uint32)
-    back = np.empty(dim, np.uint32)
-    rounded = back.view(np.float32)
-    for r in rows:
-        moved, size = np.float32(0.0), np.float32(0.0)
-        for j in range(dim):
-            moved += (live[r, j] - base[r, j]) ** 2
-            size += base[r, j] ** 2
-        if moved == 0.0 or moved < least2 * size:
-            continue
-        ids[n] = r
-        for j in range(dim):
-            delta[j] = live[r, j] - base[r, j]
-        if exact:
-            for j in range(dim):
-                changes[n, j] = delta[j]
-                base[r, j] = live[r, j]
-            n += 1
-            continue
-        for j in range(dim):
-            b = (bits[j] + np.uint32(0x7FFF) + ((bits[j] >> np.uint32(16)) & np.uint32(1))) \
-                >> np.uint32(16)
-            changes[n, j] = b
-            back[j] = b << np.uint32(16)
-        for j in range(dim):
-            base[r, j] += rounded[j]
-        n += 1
-    return n
-
-
-@njit(nogil=True, cache=True)
-def _mark_words(tokens, remap, seen):  # pragma: no cover - compiled
-    for t in tokens:
-        if t >= 0 and remap[t] >= 0:
-            seen[remap[t]] = 1
-
-
-@njit(nogil=True, cache=True)
-def _mark_bags(words, offsets, bag_rows, rows):  # pragma: no cover - compiled
-    for w in words:
-        for r in range(offsets[w], offsets[w + 1]):
-            rows[bag_rows[r]] = 1
-
-
-@njit(nogil=True, cache=True)
-def _add_rows(matrix, ids, rows):  # pragma: no cover - compiled
-    for n in range(len(ids)):
-        for j in range(matrix.shape[1]):
-            matrix[ids[n], j] += rows[n, j]
-
-
-@njit(nogil=True, cache=True)
-def _add_bfloat16_rows(matrix, ids, bits):  # pragma: no cover - compiled
-    back = np.empty(matrix.shape[1], np.uint32)
-    values = back.view(np.float32)
-    for n in range(len(ids)):
-        for j in range(matrix.shape[1]):
-            back[j] = np.uint32(bits[n, j]) << np.uint32(16)
-        for j in range(matrix.shape[1]):
-            matrix[ids[n], j] += values[j]
-
-
-def add_rows(matrix: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> None:
-    """matrix[ids] += rows, given as float32 or as bfloat16 bits (a worker's own changes)."""
-    if rows.dtype == np.uint16:
-        _add_bfloat16_rows(matrix, ids, rows)
-    else:
-        _add_rows(matrix, ids, rows)
 
 
 class Merger:
@@ -374,8 +276,9 @@ class Merger:
         self.limits = {name: np.full(len(m), OVERSHOOT, np.float32)
                        for name, m in current.items()}
         self.limits.update(limits or {})
-        self._total = {name: np.zeros_like(m) for name, m in current.items()}
-        self._touched = {name: np.zeros(len(m), np.int32) for name, m in current.items()}
+        # merge's scratch space, made on first use: `add` needs none
+        self._total: dict[str, np.ndarray] = {}
+        self._touched: dict[str, np.ndarray] = {}
 
     @property
     def sums_pairs(self) -> bool:
@@ -384,81 +287,39 @@ class Merger:
         return all(float(lim.min(initial=2.0)) >= 2.0 for lim in self.limits.values())
 
     def add(self, results: list[RoundResult | None]) -> None:
-        """The merge when it is the sum (`sums_pairs`, two workers): each worker can be sent
-        the other's changes as they are."""
+        """The merge when it is the sum (`sums_pairs`, two workers: each worker can be sent the
+        other's changes as they are) or when a lone worker has nothing to merge with."""
         for r in results:
             for name, (ids, rows) in (r.changed.items() if r is not None else ()):
-                add_rows(self.current[name], ids, rows)
+                kernels.add_rows(self.current[name], ids, rows)
 
     def merge(self, results: list[RoundResult | None]) -> list[Rows]:
         """Add the round's changes (None: a worker without chunks this round) to the current
         weights; return each worker's news."""
         news: list[Rows] = [{} for _ in results]
         for name, current in self.current.items():
-            parts = {w: (r.changed[name][0], as_float32(r.changed[name][1]))
+            parts = {w: (r.changed[name][0], kernels.as_float32(r.changed[name][1]))
                      for w, r in enumerate(results)
                      if r is not None and len(r.changed.get(name, ((), ()))[0])}
             if not parts:
                 continue
+            if name not in self._total:
+                self._total[name] = np.zeros_like(current)
+                self._touched[name] = np.zeros(len(current), np.int32)
             total, touched = self._total[name], self._touched[name]
             for ids, rows in parts.values():
-                _accumulate(ids, rows, total, touched)
+                kernels.accumulate(ids, rows, total, touched)
             union = np.flatnonzero(touched).astype(np.int32)
-            _commit(union, touched, total, current, self.saturated[name], self.limits[name])
+            kernels.commit(union, touched, total, current, self.saturated[name], self.limits[name])
             for w in range(len(results)):
-                ids, rows = _news(union, touched, total, *parts.get(w, _NOTHING))
+                ids, rows = kernels.news(union, touched, total, *parts.get(w, _NOTHING))
                 if len(ids):
                     news[w][name] = (ids, rows)
-            _clear(union, touched, total)
+            kernels.clear(union, touched, total)
         return news
 
 
 _NOTHING = (np.zeros(0, np.int32), np.zeros((0, 0), np.float32))
-
-
-@njit(nogil=True, cache=True)
-def _accumulate(ids, rows, total, touched):  # pragma: no cover - compiled
-    for n in range(len(ids)):
-        touched[ids[n]] += 1
-        for j in range(total.shape[1]):
-            total[ids[n], j] += rows[n, j]
-
-
-@njit(nogil=True, cache=True)
-def _commit(union, touched, total, current, saturated, limits):  # pragma: no cover
-    for r in union:
-        k, s = touched[r], max(saturated[r], np.float32(1e-6))
-        scale = min(np.float32(1.0), limits[r] * (1 - (1 - s) ** k) / (k * s))
-        for j in range(total.shape[1]):
-            total[r, j] *= scale
-            current[r, j] += total[r, j]
-
-
-@njit(nogil=True, cache=True)
-def _news(union, touched, total, mine, my_rows):  # pragma: no cover - compiled
-    """The merged change of every row in `union` minus this worker's own (`mine`, ascending),
-    leaving out the rows only this worker changed when they were merged unscaled."""
-    ids = np.empty(len(union), np.int32)
-    rows = np.empty((len(union), total.shape[1]), np.float32)
-    n, k = 0, 0
-    for r in union:
-        while k < len(mine) and mine[k] < r:
-            k += 1
-        own = k < len(mine) and mine[k] == r
-        if own and touched[r] == 1:
-            continue  # merged as this worker left it
-        ids[n] = r
-        for j in range(total.shape[1]):
-            rows[n, j] = total[r, j] - (my_rows[k, j] if own else 0.0)
-        n += 1
-    return ids[:n], rows[:n]
-
-
-@njit(nogil=True, cache=True)
-def _clear(union, touched, total):  # pragma: no cover - compiled
-    for r in union:
-        touched[r] = 0
-        total[r, :] = 0.0
 
 
 def saturation(model: Model, config: TrainConfig, round_words: int,

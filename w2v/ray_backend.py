@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -166,11 +167,18 @@ class Cluster:
         """Stop the local runtime or leave the cluster; without `wait`, in the background
         (stopping Ray's processes takes about a second, which the caller can spend writing
         its output). The next Cluster, or the interpreter's exit, waits for it."""
+        _wait_for_close()
         temp_dir, self._temp_dir = self._temp_dir, None
+        # the actor handles go with Ray: one released while Ray stops would call into it
+        handles, self.handles = getattr(self, "handles", []), []
 
         def shut_down() -> None:
-            if ray is not None and ray.is_initialized():
-                ray.shutdown()
+            try:
+                if ray is not None and ray.is_initialized():
+                    ray.shutdown()
+            except Exception as exc:  # the run's output does not depend on it
+                print(f"warning: stopping Ray: {exc}", file=sys.stderr)
+            handles.clear()
             if temp_dir:
                 shutil.rmtree(temp_dir, ignore_errors=True)
 

@@ -184,16 +184,19 @@ class ChunkTrainer:
         self._buffers: dict[int, np.ndarray] = {}  # one chunk buffer per worker thread
 
     def train(self, corpus: EncodedCorpus, epoch: int, k: int, alpha_start: float,
-              alpha_end: float, stop: np.ndarray, part: int = 0, parts: int = 1):
+              alpha_end: float, stop: np.ndarray, part: int = 0, parts: int = 1,
+              seen: np.ndarray | None = None):
         """Chunk k of `corpus` in `epoch`, or its `part` of `parts` equal slices (a cluster
         worker's round can be shorter than a chunk): (loss, predictions, kept words,
-        finished)."""
+        finished). `seen[w]` is set to 1 for every vocabulary word w of the slice."""
         buffer = self._buffers.get(threading.get_ident())
         if buffer is None:
             buffer = self._buffers[threading.get_ident()] = np.empty(CHUNK_IDS, dtype=np.int32)
         tokens = corpus.read_chunk(k, buffer)
         tokens = tokens[len(tokens) * part // parts:len(tokens) * (part + 1) // parts]
         model, kernels, cbow = self.model, self.kernels, self.config.arch == "cbow"
+        if seen is not None:
+            kernels.mark_words(tokens, self.vocab_tables[0], seen)
         weights = (model.input_weights, model.output, model.output_hs)
         seed = (kernels.chunk_seed(self.config.seed, epoch, k) + part) % 2**64
         rest = (self.settings, alpha_start, alpha_end, np.uint64(seed), self.tables, stop)

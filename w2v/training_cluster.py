@@ -220,6 +220,8 @@ class _Run:
             bar.close()
             raise self._interrupted(job, exit_status(exc)) from None
         bar.close()
+        self.sent.clear()  # Ray's references go now, not while Ray stops in the background
+        self.forward = [[] for _ in self.plans]
         seconds = time.perf_counter() - began
         report = self.model.report
         report.train_seconds = start.train_seconds + seconds

@@ -115,6 +115,14 @@ def _next_sentence(tokens, pos, remap, keep, state, sentence):
 
 
 @numba.njit(**_JIT)
+def mark_words(tokens, remap, seen):
+    """seen[w] = 1 for every vocabulary word w among the provisional ids in `tokens`."""
+    for raw in tokens:
+        if raw >= 0 and remap[raw] >= 0:
+            seen[remap[raw]] = 1
+
+
+@numba.njit(**_JIT)
 def _hs_each_input(h, n_in, points, labels, length, syn1hs, alpha, grad, scores, sig, logsig):
     """Hierarchical softmax for each of n_in input vectors in turn along one word's path."""
     loss = 0.0
