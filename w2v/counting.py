@@ -22,12 +22,15 @@ Does not: read files or tokenize (see `reading`, `tokenize`), or decide the voca
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 UNKNOWN = -2  # provisional id remapped for a word outside the vocabulary
 LINE_BREAK = -1  # provisional id marking the end of a line in an encoded corpus
 
 _INITIAL_IDS = 1 << 15
+_SPACE = re.compile(r"\s")  # exactly the characters str.isspace() is true for
 
 
 class WordCounter:
@@ -76,9 +79,10 @@ class WordCounter:
     def seed(self, words: list[str]) -> None:
         """Give `words` the provisional ids 0, 1, ... (with no count yet), as a given
         vocabulary; ValueError names a word listed twice or one with whitespace."""
-        for word in words:
-            if not word or any(ch.isspace() for ch in word):
-                raise ValueError(f"{word!r} is not a single word")
+        # one scan of them all (a merged cluster vocabulary: 290k words, 0.6 s word by word)
+        if not all(words) or _SPACE.search("\0".join(words)):
+            bad = next(w for w in words if not w or _SPACE.search(w))
+            raise ValueError(f"{bad!r} is not a single word")
         ids = self.encode(" ".join(words).encode("utf-8"))
         if len(ids) != len(words) or (ids != np.arange(len(words))).any():
             first = next(i for i, k in enumerate(ids) if k != i)
