@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from tqdm import tqdm
@@ -139,11 +140,12 @@ class _Run:
              f"{len(vocab):,} words with count >= {cfg.min_count}")
         if resume is not None:
             self._check_resume(resume)
-            self.model = resumed_model(resume, vocab, cfg, report)
-        else:
-            self.model = initial_model(vocab, cfg, report)
         setup_args = [(vocab.words, vocab.counts) for _ in self.plans]
-        self.chunk_words = cluster.call("setup", setup_args, recover=self._recover_counting)
+        with ThreadPoolExecutor(1) as pool:  # the driver's copy while the workers make theirs
+            model = (pool.submit(resumed_model, resume, vocab, cfg, report) if resume is not None
+                     else pool.submit(initial_model, vocab, cfg, report))
+            self.chunk_words = cluster.call("setup", setup_args, recover=self._recover_counting)
+            self.model = model.result()
         if resume is not None:
             cluster.call("load", [(model_matrices(self.model),) for _ in self.plans])
         self.stats = stats
