@@ -250,3 +250,17 @@ def test_reading_a_whole_file_is_unchanged(tmp_path, block_size):
     blocks = list(read_blocks(path, block_size))
     assert b"".join(blocks) == data
     assert all(_WORD.fullmatch(block[-1:]) is None for block in blocks[:-1])
+
+
+def test_one_part_is_every_file_whole_each_checked_to_read(tmp_path):
+    from w2v.errors import CorpusError
+
+    plain, packed, fake = tmp_path / "a.txt", tmp_path / "b.txt.gz", tmp_path / "c.txt.gz"
+    plain.write_text("one two\n")
+    packed.write_bytes(gzip.compress(b"three four\n"))
+    fake.write_bytes(b"not gzip at all")
+    assert plan_shards([str(plain), str(packed)], 1) == [[Shard(str(plain)), Shard(str(packed))]]
+    with pytest.raises(CorpusError, match="c.txt.gz: cannot read"):
+        plan_shards([str(plain), str(fake)], 1)
+    with pytest.raises(CorpusError, match="no such file"):
+        plan_shards([str(tmp_path / "missing.txt")], 1)

@@ -102,6 +102,16 @@ def decompressed_size(path: str) -> int:
         stream.close()
 
 
+def check_corpus(path: str) -> None:
+    """Open `path` and read its first block: a file that is missing, unreadable or not what
+    its extension says fails here, in one line, without reading the rest."""
+    stream = open_corpus(path)
+    try:
+        _read(stream, path, BLOCK_SIZE)
+    finally:
+        stream.close()
+
+
 _COMPRESSED = (".gz", ".bz2", ".xz")
 _WHITESPACE = re.compile(rb"[ \n\t\r\x00]")  # the bytes blocks are cut at
 
