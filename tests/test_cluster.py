@@ -283,11 +283,12 @@ def _worker_pids() -> list[int]:
     return pids
 
 
-def _cluster_run(corpus, out, dim: int, epochs: int) -> subprocess.Popen:
+def _cluster_run(corpus, out, dim: int, epochs: int, *extra) -> subprocess.Popen:
     """`w2v train` on 2 local Ray workers of one thread, in the background."""
     return subprocess.Popen([sys.executable, "-m", "w2v", "train", str(corpus), "--ray",
                              "--workers", "2", "--threads", "1", "-o", str(out), "--dim",
-                             str(dim), "--epochs", str(epochs), "--sample", "1e-4"],
+                             str(dim), "--epochs", str(epochs), "--sample", "1e-4",
+                             *map(str, extra)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -373,6 +374,38 @@ def test_sigterm_saves_a_checkpoint_that_resume_continues_on_the_cluster(tmp_pat
     assert checkpoint.exists() and "--resume" in stderr and not out.exists()
     result = w2v_cli("train", "--resume", checkpoint)
     assert result.returncode == 2 and "--ray --workers 2" in result.stderr
+    result = w2v_cli("train", "--resume", checkpoint, "--ray", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert out.exists() and not checkpoint.exists()
+
+
+@pytest.mark.slow
+def test_periodic_checkpoints_survive_a_killed_driver_and_the_vocabulary_is_saved(
+        tmp_path, ray_available, demo_corpus):
+    import glob
+    import shutil
+
+    from w2v.checkpoint import load_checkpoint
+
+    out, vocab = tmp_path / "cluster.bin", tmp_path / "vocab.tsv"
+    checkpoint = tmp_path / "cluster.bin.checkpoint"
+    runtimes = set(glob.glob("/tmp/w2vray-*"))
+    proc = _cluster_run(demo_corpus, out, 16, 12, "--checkpoint-every", "1epoch",
+                        "--save-vocab", vocab)
+    try:
+        deadline = time.monotonic() + 120
+        while not checkpoint.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        proc.kill()  # a crash: no interrupt handler runs (Ray's processes die with it)
+        proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        for left in set(glob.glob("/tmp/w2vray-*")) - runtimes:  # what a killed run leaves
+            shutil.rmtree(left, ignore_errors=True)
+    assert checkpoint.exists() and not out.exists()
+    saved = load_checkpoint(str(checkpoint))
+    assert 0 < saved.progress.next_job and sum(saved.progress.epoch_words) > 0
+    assert vocab.read_text().splitlines()[0].split("\t")[0] == "the"
     result = w2v_cli("train", "--resume", checkpoint, "--ray", "--workers", "2")
     assert result.returncode == 0, result.stderr
     assert out.exists() and not checkpoint.exists()

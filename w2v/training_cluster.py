@@ -20,13 +20,13 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from tqdm import tqdm
 
-from .checkpoint import Checkpoint, Progress, save_checkpoint
+from .checkpoint import Checkpoint, Every, Progress, save_checkpoint
 from .config import TrainConfig
 from .corpus import CHUNK_IDS, CorpusStats
 from .distributed import (
@@ -45,6 +45,7 @@ from .ray_backend import WorkerDied
 from .report import EpochReport, TrainingReport
 from .scheduler import AbortNow
 from .shards import plan_shards
+from .vocab import Vocabulary
 
 SYNC_WORDS = 524_288  # words the whole cluster trains between merges, by default
 SOLO_WORDS = 4_194_304  # words a lone worker trains between reports
@@ -55,9 +56,12 @@ BALANCE_PARTS = 4  # slices of a chunk at least with several threads (see _train
 def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: str | None,
                      workers: int, progress: bool = True, checkpoint_path: str | None = None,
                      resume: Checkpoint | None = None, output_path: str | None = None,
-                     sync_words: int = SYNC_WORDS) -> Model:
+                     sync_words: int = SYNC_WORDS, checkpoint_every: Every | None = None,
+                     on_vocabulary: Callable[[Vocabulary], None] | None = None) -> Model:
     """Train on `workers` Ray workers, each with `config.threads` threads, merging their
-    weights every `sync_words` words the cluster trains (see module doc)."""
+    weights every `sync_words` words the cluster trains (see module doc). `checkpoint_every`
+    also saves the driver's weights at round ends; `on_vocabulary` sees the merged
+    vocabulary before training starts."""
     config = config.resolved()
     config.validate()
     if config.max_vocab_size is not None:
@@ -73,7 +77,8 @@ def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: s
         with _signals_to(cluster):
             try:
                 model = _Run(cluster, plans, paths, config, progress, checkpoint_path,
-                             output_path, started, sync_words).run(resume)
+                             output_path, started, sync_words, checkpoint_every,
+                             on_vocabulary).run(resume)
             except AbortNow:
                 raise
             except (KeyboardInterrupt, Terminated) as exc:
@@ -115,8 +120,9 @@ def _log(enabled: bool, message: str) -> None:
 
 class _Run:
     def __init__(self, cluster, plans, paths, config, progress, checkpoint_path, output_path,
-                 started, sync_words):
+                 started, sync_words, checkpoint_every=None, on_vocabulary=None):
         self.sync_words = sync_words
+        self.checkpoint_every, self.on_vocabulary = checkpoint_every, on_vocabulary
         self.cluster, self.plans, self.paths, self.config = cluster, plans, paths, config
         self.progress, self.checkpoint_path, self.output_path = progress, checkpoint_path, \
             output_path
@@ -138,6 +144,8 @@ class _Run:
         _log(self.progress, f"read {stats.words:,} words in {stats.lines:,} lines in "
              f"{report.read_seconds:.2f} s on {len(self.plans)} workers; vocabulary "
              f"{len(vocab):,} words with count >= {cfg.min_count}")
+        if self.on_vocabulary:
+            self.on_vocabulary(vocab)
         if resume is not None:
             self._check_resume(resume)
         setup_args = [(vocab.words, vocab.counts) for _ in self.plans]
@@ -187,6 +195,8 @@ class _Run:
         self.forward: list[list] = [[] for _ in self.plans]  # the other's results, 2 workers
         self.sent: dict[int, list] = {}  # job -> per worker (args, reference) or None
         job, end = start.next_job, cfg.epochs * self.rounds
+        every = self.checkpoint_every if self.checkpoint_path else None
+        due = time.perf_counter() + every.seconds if every and every.seconds else None
         try:
             self._send(job)
             while job < end:
@@ -216,6 +226,11 @@ class _Run:
                     elapsed = time.perf_counter() - began
                     self.epoch_seconds[epoch] = elapsed - self.epoch_seconds.sum()
                     self._log_epoch(bar, epoch, elapsed)
+                if every and job < end and (
+                        (every.epochs and r == self.rounds - 1 and (epoch + 1) % every.epochs == 0)
+                        or (due is not None and time.perf_counter() >= due)):
+                    self._save_checkpoint(job)  # the driver's weights: every round before job
+                    due = time.perf_counter() + every.seconds if every.seconds else None
         except AbortNow:
             raise
         except (KeyboardInterrupt, Terminated) as exc:
@@ -353,15 +368,19 @@ class _Run:
             raise ConfigError(f"this checkpoint was made with --workers {saved}; resume it with "
                               f"--workers {saved}")
 
-    def _interrupted(self, job: int, code: int) -> TrainingInterrupted:
-        total = self.config.epochs * self.rounds
-        if not self.checkpoint_path:
-            return TrainingInterrupted(f"interrupted at {job / total:.0%}; nothing was saved", code)
+    def _save_checkpoint(self, job: int) -> None:
+        """The driver's weights, which hold every round before `job`, and the tallies."""
         state = Progress(job, self.epoch_loss.tolist(), self.epoch_predictions.tolist(),
                          self.epoch_words.tolist(), time.perf_counter() - self.started)
         corpus = {**dataclasses.asdict(self.stats), "workers": len(self.plans)}
         save_checkpoint(self.checkpoint_path, self.model, self.config.to_dict(), corpus,
                         self.output_path, state)
+
+    def _interrupted(self, job: int, code: int) -> TrainingInterrupted:
+        total = self.config.epochs * self.rounds
+        if not self.checkpoint_path:
+            return TrainingInterrupted(f"interrupted at {job / total:.0%}; nothing was saved", code)
+        self._save_checkpoint(job)
         return TrainingInterrupted(
             f"interrupted at {job / total:.0%}; checkpoint saved to {self.checkpoint_path}; "
             f"resume with: w2v train --resume {shlex.quote(self.checkpoint_path)} --ray "

@@ -159,9 +159,7 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
     if ray_address is not None:
         from ..training_cluster import train_on_cluster
 
-        for name, value in (("--init", init), ("--read-vocab", given_vocab),
-                            ("--save-vocab", save_vocab), ("--checkpoint-every",
-                                                           checkpoint_every)):
+        for name, value in (("--init", init), ("--read-vocab", given_vocab)):
             if value:
                 raise click.UsageError(f"{name} is not supported with --ray yet")
         if resume is not None and not made_by_cluster:
@@ -170,8 +168,9 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
         model = train_on_cluster(list(corpus), config, address=ray_address,
                                  workers=workers or 2, progress=not quiet,
                                  checkpoint_path=checkpoint_path, resume=resume,
-                                 output_path=output, **({"sync_words": sync_words}
-                                                        if sync_words else {}))
+                                 output_path=output, checkpoint_every=checkpoint_every,
+                                 on_vocabulary=_vocab_saver(save_vocab) if save_vocab else None,
+                                 **({"sync_words": sync_words} if sync_words else {}))
     else:
         model = run_training(list(corpus), config, progress=not quiet,
                              checkpoint_path=checkpoint_path, checkpoint_every=checkpoint_every,
