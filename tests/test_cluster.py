@@ -409,3 +409,16 @@ def test_periodic_checkpoints_survive_a_killed_driver_and_the_vocabulary_is_save
     result = w2v_cli("train", "--resume", checkpoint, "--ray", "--workers", "2")
     assert result.returncode == 0, result.stderr
     assert out.exists() and not checkpoint.exists()
+
+
+@pytest.mark.slow
+def test_a_given_vocabulary_is_the_clusters_as_a_single_process_takes_it(tmp_path, ray_available,
+                                                                         demo_corpus):
+    given, out = tmp_path / "given.tsv", tmp_path / "v.bin"
+    given.write_text("the\t100\nof\t90\nphysics\t50\nchemistry\t40\nand\t80\nzzqx\t3\n")
+    result = w2v_cli("train", demo_corpus, "--ray", "--workers", "2", "--threads", "1",
+                     "--read-vocab", given, "--min-count", "5", "--epochs", "1", "--dim", "8",
+                     "-o", out)
+    assert result.returncode == 0, result.stderr
+    # by count, the words below --min-count left out, as `w2v train --read-vocab` does
+    assert WordVectors.load(str(out)).words == ["the", "of", "and", "physics", "chemistry"]

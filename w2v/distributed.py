@@ -352,11 +352,13 @@ def merge_limits(model: Model) -> dict[str, np.ndarray]:
     return limits
 
 
-def merged_vocabulary(tallies, config: TrainConfig):
-    """The vocabulary and the counter behind it, from the workers' tallies in shard order."""
+def merged_vocabulary(tallies, config: TrainConfig,
+                      given: tuple[list[str], np.ndarray] | None = None):
+    """The vocabulary and the counter behind it, from the workers' tallies in shard order, or
+    from a `given` (words, counts) as a single process takes it (`--read-vocab`)."""
     from .shards import merge_counts
 
-    words, counts = merge_counts(tallies)
+    words, counts = given if given is not None else merge_counts(tallies)
     counter = merged_counter(words, counts)
     vocab, _ = Vocabulary.from_counter(counter, config.min_count, config.max_final_vocab,
                                        config.sorted_vocab)

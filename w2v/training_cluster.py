@@ -57,11 +57,12 @@ def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: s
                      workers: int, progress: bool = True, checkpoint_path: str | None = None,
                      resume: Checkpoint | None = None, output_path: str | None = None,
                      sync_words: int = SYNC_WORDS, checkpoint_every: Every | None = None,
-                     on_vocabulary: Callable[[Vocabulary], None] | None = None) -> Model:
+                     on_vocabulary: Callable[[Vocabulary], None] | None = None,
+                     given_vocab: tuple[list[str], np.ndarray] | None = None) -> Model:
     """Train on `workers` Ray workers, each with `config.threads` threads, merging their
     weights every `sync_words` words the cluster trains (see module doc). `checkpoint_every`
     also saves the driver's weights at round ends; `on_vocabulary` sees the merged
-    vocabulary before training starts."""
+    vocabulary before training starts; `given_vocab` (words, counts) replaces the counts."""
     config = config.resolved()
     config.validate()
     if config.max_vocab_size is not None:
@@ -78,7 +79,7 @@ def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: s
             try:
                 model = _Run(cluster, plans, paths, config, progress, checkpoint_path,
                              output_path, started, sync_words, checkpoint_every,
-                             on_vocabulary).run(resume)
+                             on_vocabulary, given_vocab).run(resume)
             except AbortNow:
                 raise
             except (KeyboardInterrupt, Terminated) as exc:
@@ -120,9 +121,11 @@ def _log(enabled: bool, message: str) -> None:
 
 class _Run:
     def __init__(self, cluster, plans, paths, config, progress, checkpoint_path, output_path,
-                 started, sync_words, checkpoint_every=None, on_vocabulary=None):
+                 started, sync_words, checkpoint_every=None, on_vocabulary=None,
+                 given_vocab=None):
         self.sync_words = sync_words
         self.checkpoint_every, self.on_vocabulary = checkpoint_every, on_vocabulary
+        self.given_vocab = given_vocab
         self.cluster, self.plans, self.paths, self.config = cluster, plans, paths, config
         self.progress, self.checkpoint_path, self.output_path = progress, checkpoint_path, \
             output_path
@@ -138,7 +141,8 @@ class _Run:
             stats.lines += part.lines
             stats.words += part.words
             stats.invalid_utf8 += part.invalid_utf8
-        vocab, counter = merged_vocabulary([tallies for tallies, _ in counted], cfg)
+        vocab, counter = merged_vocabulary([tallies for tallies, _ in counted], cfg,
+                                           self.given_vocab)
         check_vocabulary(stats, counter, vocab, cfg)
         report = TrainingReport(stats, len(vocab), read_seconds=time.perf_counter() - self.started)
         _log(self.progress, f"read {stats.words:,} words in {stats.lines:,} lines in "
