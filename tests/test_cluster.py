@@ -422,3 +422,19 @@ def test_a_given_vocabulary_is_the_clusters_as_a_single_process_takes_it(tmp_pat
     assert result.returncode == 0, result.stderr
     # by count, the words below --min-count left out, as `w2v train --read-vocab` does
     assert WordVectors.load(str(out)).words == ["the", "of", "and", "physics", "chemistry"]
+
+
+@pytest.mark.slow
+def test_init_continues_a_native_model_on_the_cluster(tmp_path, ray_available, demo_corpus,
+                                                      small_corpus):
+    base, out = tmp_path / "base.w2v", tmp_path / "more.w2v"
+    result = w2v_cli("train", small_corpus, "-o", base, "--dim", "16", "--epochs", "1",
+                     "--min-count", "1")
+    assert result.returncode == 0, result.stderr
+    result = w2v_cli("train", demo_corpus, "--init", base, "--ray", "--workers", "2",
+                     "--threads", "1", "-o", out, "--epochs", "1")
+    assert result.returncode == 0, result.stderr
+    before, after = WordVectors.load(str(base)), WordVectors.load(str(out))
+    # the model's words first, then the corpus's new ones, as `w2v train --init` orders them
+    assert after.words[:len(before.words)] == before.words
+    assert len(after.words) > len(before.words) and after.dim == 16

@@ -39,8 +39,9 @@ from .distributed import (
     saturation,
 )
 from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
+from .formats import VectorFile
 from .interrupts import Terminated, exit_status
-from .model import Model, check_vocabulary, initial_model, resumed_model
+from .model import Model, check_vocabulary, extended_vocabulary, initial_model, resumed_model
 from .ray_backend import WorkerDied
 from .report import EpochReport, TrainingReport
 from .scheduler import AbortNow
@@ -58,11 +59,13 @@ def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: s
                      resume: Checkpoint | None = None, output_path: str | None = None,
                      sync_words: int = SYNC_WORDS, checkpoint_every: Every | None = None,
                      on_vocabulary: Callable[[Vocabulary], None] | None = None,
-                     given_vocab: tuple[list[str], np.ndarray] | None = None) -> Model:
+                     given_vocab: tuple[list[str], np.ndarray] | None = None,
+                     init: VectorFile | None = None) -> Model:
     """Train on `workers` Ray workers, each with `config.threads` threads, merging their
     weights every `sync_words` words the cluster trains (see module doc). `checkpoint_every`
     also saves the driver's weights at round ends; `on_vocabulary` sees the merged
-    vocabulary before training starts; `given_vocab` (words, counts) replaces the counts."""
+    vocabulary before training starts; `given_vocab` (words, counts) replaces the counts;
+    `init`, a native model, starts its words from its weights (as `training.train`)."""
     config = config.resolved()
     config.validate()
     if config.max_vocab_size is not None:
@@ -79,7 +82,7 @@ def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: s
             try:
                 model = _Run(cluster, plans, paths, config, progress, checkpoint_path,
                              output_path, started, sync_words, checkpoint_every,
-                             on_vocabulary, given_vocab).run(resume)
+                             on_vocabulary, given_vocab, init).run(resume)
             except AbortNow:
                 raise
             except (KeyboardInterrupt, Terminated) as exc:
@@ -122,10 +125,10 @@ def _log(enabled: bool, message: str) -> None:
 class _Run:
     def __init__(self, cluster, plans, paths, config, progress, checkpoint_path, output_path,
                  started, sync_words, checkpoint_every=None, on_vocabulary=None,
-                 given_vocab=None):
+                 given_vocab=None, init=None):
         self.sync_words = sync_words
         self.checkpoint_every, self.on_vocabulary = checkpoint_every, on_vocabulary
-        self.given_vocab = given_vocab
+        self.given_vocab, self.init = given_vocab, init
         self.cluster, self.plans, self.paths, self.config = cluster, plans, paths, config
         self.progress, self.checkpoint_path, self.output_path = progress, checkpoint_path, \
             output_path
@@ -143,6 +146,8 @@ class _Run:
             stats.invalid_utf8 += part.invalid_utf8
         vocab, counter = merged_vocabulary([tallies for tallies, _ in counted], cfg,
                                            self.given_vocab)
+        if self.init is not None:
+            vocab, _ = extended_vocabulary(self.init, counter, cfg)
         check_vocabulary(stats, counter, vocab, cfg)
         report = TrainingReport(stats, len(vocab), read_seconds=time.perf_counter() - self.started)
         _log(self.progress, f"read {stats.words:,} words in {stats.lines:,} lines in "
@@ -155,10 +160,10 @@ class _Run:
         setup_args = [(vocab.words, vocab.counts) for _ in self.plans]
         with ThreadPoolExecutor(1) as pool:  # the driver's copy while the workers make theirs
             model = (pool.submit(resumed_model, resume, vocab, cfg, report) if resume is not None
-                     else pool.submit(initial_model, vocab, cfg, report))
+                     else pool.submit(initial_model, vocab, cfg, report, self.init))
             self.chunk_words = cluster.call("setup", setup_args, recover=self._recover_counting)
             self.model = model.result()
-        if resume is not None:
+        if resume is not None or self.init is not None:  # the workers start from the driver's
             cluster.call("load", [(model_matrices(self.model),) for _ in self.plans])
         self.stats = stats
         self._train(resume.progress if resume else Progress())

@@ -159,8 +159,6 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
     if ray_address is not None:
         from ..training_cluster import train_on_cluster
 
-        if init:
-            raise click.UsageError("--init is not supported with --ray yet")
         if resume is not None and not made_by_cluster:
             raise click.UsageError("this checkpoint comes from a single-process run: resume "
                                    "it without --ray")
@@ -169,7 +167,7 @@ def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path,
                                  checkpoint_path=checkpoint_path, resume=resume,
                                  output_path=output, checkpoint_every=checkpoint_every,
                                  on_vocabulary=_vocab_saver(save_vocab) if save_vocab else None,
-                                 given_vocab=given_vocab,
+                                 given_vocab=given_vocab, init=init,
                                  **({"sync_words": sync_words} if sync_words else {}))
     else:
         model = run_training(list(corpus), config, progress=not quiet,
