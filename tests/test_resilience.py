@@ -141,6 +141,27 @@ def test_init_continues_a_model_and_adds_new_words(tmp_path, topic_corpus):
     assert result.exit_code == 1 and "native model" in result.stderr
 
 
+def test_an_init_run_resumes_from_its_checkpoint_without_the_model(tmp_path, topic_corpus):
+    """The checkpoint of an --init run holds a vocabulary the corpus alone would not give."""
+    first = tmp_path / "first.w2v"
+    assert run("train", topic_corpus, "-o", first, *FAST).exit_code == 0
+    more = tmp_path / "more.txt"
+    more.write_text("zebra giraffe cat dog\n" * 50 + "cat bus\n" * 30)
+    config = TrainConfig(dim=16, epochs=3, min_count=2, threads=1, seed=4)
+    init = load(str(first))
+    whole = train([str(more)], config, progress=False, init=init)
+    ckpt = str(tmp_path / "run.checkpoint")
+    train([str(more)], config, progress=False, init=init, checkpoint_path=ckpt,
+          checkpoint_every=Every(epochs=1))
+    state = load_checkpoint(ckpt)  # after epoch 2 of 3
+    assert state.corpus["init_words"] == len(init.words)
+    resumed = train([str(more)], config, progress=False, resume=state)
+    assert resumed.vocab.words == whole.vocab.words
+    assert np.array_equal(whole.vectors, resumed.vectors)
+    result = run("train", "--resume", ckpt, topic_corpus, "-o", tmp_path / "v.w2v")
+    assert result.exit_code == 1 and "not the one this checkpoint was trained on" in result.stderr
+
+
 def test_divergence_writes_nothing(tmp_path, topic_corpus):
     out = tmp_path / "v.bin"
     result = run("train", topic_corpus, "-o", out, "--alpha", "10", "--min-alpha", "10",

@@ -156,6 +156,31 @@ def extended_vocabulary(init: VectorFile, counter: WordCounter,
     return Vocabulary.extend(init.words, init.counts, counter, config.min_count)
 
 
+def init_words_of(init: VectorFile | None, resume: Checkpoint | None) -> dict:
+    """What a checkpoint must remember to rebuild an --init run's vocabulary (see
+    `resumed_vocabulary`): how many words came from the model."""
+    if init is not None:
+        return {"init_words": len(init.words)}
+    if resume is not None and "init_words" in resume.corpus:
+        return {"init_words": int(resume.corpus["init_words"])}
+    return {}
+
+
+def resumed_vocabulary(resume: Checkpoint, counter: WordCounter,
+                       config: TrainConfig) -> tuple[Vocabulary, np.ndarray]:
+    """The vocabulary an --init run's checkpoint was trained with, rebuilt on its corpus
+    without the model: its first `init_words` words are the model's, whose counts were the
+    model's plus the corpus's (Vocabulary.extend). `resumed_model` then checks it is the
+    checkpoint's."""
+    n = int(resume.corpus["init_words"])
+    counted = {counter.word(pid): int(counter.counts[pid])
+               for pid in np.flatnonzero(counter.counts)}
+    words = list(resume.words[:n])
+    model_counts = (np.asarray(resume.counts[:n], dtype=np.int64)
+                    - np.array([counted.get(w, 0) for w in words], dtype=np.int64))
+    return Vocabulary.extend(words, model_counts, counter, config.min_count)
+
+
 def resumed_model(resume: Checkpoint, vocab: Vocabulary, config: TrainConfig,
                   report: TrainingReport) -> Model:
     """The checkpoint's weights, once its vocabulary is shown to be this corpus's."""

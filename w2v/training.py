@@ -37,8 +37,10 @@ from .model import (
     Model,
     check_vocabulary,
     extended_vocabulary,
+    init_words_of,
     initial_model,
     resumed_model,
+    resumed_vocabulary,
 )
 from .report import EpochReport, TrainingReport
 from .sampling import huffman_tree, keep_thresholds, negative_table
@@ -94,6 +96,8 @@ def _train(corpus_paths, config, progress, checkpoint_path, checkpoint_every, re
     with corpus:
         if init is not None:
             vocab, remap = extended_vocabulary(init, counter, config)
+        elif resume is not None and "init_words" in resume.corpus:
+            vocab, remap = resumed_vocabulary(resume, counter, config)
         else:
             vocab, remap = Vocabulary.from_counter(counter, config.min_count,
                                                    config.max_final_vocab, config.sorted_vocab)
@@ -116,7 +120,8 @@ def _train(corpus_paths, config, progress, checkpoint_path, checkpoint_every, re
         if checkpoint_path:
             def save(state: Progress) -> None:
                 save_checkpoint(checkpoint_path, model, config.to_dict(),
-                                dataclasses.asdict(corpus.stats), output_path, state)
+                                {**dataclasses.asdict(corpus.stats),
+                                 **init_words_of(init, resume)}, output_path, state)
         run = _Epochs(model, corpus, remap, progress,
                       start=resume.progress if resume else None,
                       checkpoint=(checkpoint_every, save) if checkpoint_every and save else None)

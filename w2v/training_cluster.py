@@ -41,7 +41,15 @@ from .distributed import (
 from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
 from .formats import VectorFile
 from .interrupts import Terminated, exit_status
-from .model import Model, check_vocabulary, extended_vocabulary, initial_model, resumed_model
+from .model import (
+    Model,
+    check_vocabulary,
+    extended_vocabulary,
+    init_words_of,
+    initial_model,
+    resumed_model,
+    resumed_vocabulary,
+)
 from .ray_backend import WorkerDied
 from .report import EpochReport, TrainingReport
 from .scheduler import AbortNow
@@ -129,6 +137,7 @@ class _Run:
         self.sync_words = sync_words
         self.checkpoint_every, self.on_vocabulary = checkpoint_every, on_vocabulary
         self.given_vocab, self.init = given_vocab, init
+        self.resume: Checkpoint | None = None
         self.cluster, self.plans, self.paths, self.config = cluster, plans, paths, config
         self.progress, self.checkpoint_path, self.output_path = progress, checkpoint_path, \
             output_path
@@ -148,6 +157,9 @@ class _Run:
                                            self.given_vocab)
         if self.init is not None:
             vocab, _ = extended_vocabulary(self.init, counter, cfg)
+        elif resume is not None and "init_words" in resume.corpus:
+            vocab, _ = resumed_vocabulary(resume, counter, cfg)
+        self.resume = resume
         check_vocabulary(stats, counter, vocab, cfg)
         report = TrainingReport(stats, len(vocab), read_seconds=time.perf_counter() - self.started)
         _log(self.progress, f"read {stats.words:,} words in {stats.lines:,} lines in "
@@ -381,7 +393,8 @@ class _Run:
         """The driver's weights, which hold every round before `job`, and the tallies."""
         state = Progress(job, self.epoch_loss.tolist(), self.epoch_predictions.tolist(),
                          self.epoch_words.tolist(), time.perf_counter() - self.started)
-        corpus = {**dataclasses.asdict(self.stats), "workers": len(self.plans)}
+        corpus = {**dataclasses.asdict(self.stats), "workers": len(self.plans),
+                  **init_words_of(self.init, self.resume)}
         save_checkpoint(self.checkpoint_path, self.model, self.config.to_dict(), corpus,
                         self.output_path, state)
 
