@@ -77,10 +77,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import distributed_kernels as kernels
+from .checkpoint import Checkpoint
 from .config import TrainConfig
 from .corpus import EncodedCorpus
 from .counting import LINE_BREAK, UNKNOWN
-from .model import Model, initial_model
+from .formats import VectorFile
+from .model import Model, initial_model, vocabulary_for
 from .sampling import keep_thresholds
 from .shards import Shard, counter_tallies, merged_counter
 from .tokenize import Tokenizer
@@ -353,13 +355,14 @@ def merge_limits(model: Model) -> dict[str, np.ndarray]:
 
 
 def merged_vocabulary(tallies, config: TrainConfig,
-                      given: tuple[list[str], np.ndarray] | None = None):
+                      given: tuple[list[str], np.ndarray] | None = None,
+                      init: VectorFile | None = None, resume: Checkpoint | None = None):
     """The vocabulary and the counter behind it, from the workers' tallies in shard order, or
-    from a `given` (words, counts) as a single process takes it (`--read-vocab`)."""
+    from a `given` (words, counts) as a single process takes it (`--read-vocab`); with `init`
+    or an --init run's `resume`, as `model.vocabulary_for` makes it."""
     from .shards import merge_counts
 
     words, counts = given if given is not None else merge_counts(tallies)
     counter = merged_counter(words, counts)
-    vocab, _ = Vocabulary.from_counter(counter, config.min_count, config.max_final_vocab,
-                                       config.sorted_vocab)
+    vocab, _ = vocabulary_for(counter, config, init, resume)
     return vocab, counter

@@ -156,6 +156,18 @@ def extended_vocabulary(init: VectorFile, counter: WordCounter,
     return Vocabulary.extend(init.words, init.counts, counter, config.min_count)
 
 
+def vocabulary_for(counter: WordCounter, config: TrainConfig, init: VectorFile | None = None,
+                   resume: Checkpoint | None = None) -> tuple[Vocabulary, np.ndarray]:
+    """A run's vocabulary and remap from the corpus's counts: `init`'s extended, the one an
+    --init run's checkpoint was trained with, or the counts' own."""
+    if init is not None:
+        return extended_vocabulary(init, counter, config)
+    if resume is not None and "init_words" in resume.corpus:
+        return resumed_vocabulary(resume, counter, config)
+    return Vocabulary.from_counter(counter, config.min_count, config.max_final_vocab,
+                                   config.sorted_vocab)
+
+
 def init_words_of(init: VectorFile | None, resume: Checkpoint | None) -> dict:
     """What a checkpoint must remember to rebuild an --init run's vocabulary (see
     `resumed_vocabulary`): how many words came from the model."""

@@ -36,11 +36,10 @@ from .memory import unmap_large_buffers
 from .model import (
     Model,
     check_vocabulary,
-    extended_vocabulary,
     init_words_of,
     initial_model,
     resumed_model,
-    resumed_vocabulary,
+    vocabulary_for,
 )
 from .report import EpochReport, TrainingReport
 from .sampling import huffman_tree, keep_thresholds, negative_table
@@ -94,13 +93,7 @@ def _train(corpus_paths, config, progress, checkpoint_path, checkpoint_every, re
     if given_vocab:
         counter.use_counts(given_vocab[1])
     with corpus:
-        if init is not None:
-            vocab, remap = extended_vocabulary(init, counter, config)
-        elif resume is not None and "init_words" in resume.corpus:
-            vocab, remap = resumed_vocabulary(resume, counter, config)
-        else:
-            vocab, remap = Vocabulary.from_counter(counter, config.min_count,
-                                                   config.max_final_vocab, config.sorted_vocab)
+        vocab, remap = vocabulary_for(counter, config, init, resume)
         check_vocabulary(corpus.stats, counter, vocab, config)
         del counter  # its hash table and word bytes are not needed while training
         if on_vocabulary:

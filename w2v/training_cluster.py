@@ -41,15 +41,7 @@ from .distributed import (
 from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
 from .formats import VectorFile
 from .interrupts import Terminated, exit_status
-from .model import (
-    Model,
-    check_vocabulary,
-    extended_vocabulary,
-    init_words_of,
-    initial_model,
-    resumed_model,
-    resumed_vocabulary,
-)
+from .model import Model, check_vocabulary, init_words_of, initial_model, resumed_model
 from .ray_backend import WorkerDied
 from .report import EpochReport, TrainingReport
 from .scheduler import AbortNow
@@ -154,11 +146,7 @@ class _Run:
             stats.words += part.words
             stats.invalid_utf8 += part.invalid_utf8
         vocab, counter = merged_vocabulary([tallies for tallies, _ in counted], cfg,
-                                           self.given_vocab)
-        if self.init is not None:
-            vocab, _ = extended_vocabulary(self.init, counter, cfg)
-        elif resume is not None and "init_words" in resume.corpus:
-            vocab, _ = resumed_vocabulary(resume, counter, cfg)
+                                           self.given_vocab, self.init, resume)
         self.resume = resume
         check_vocabulary(stats, counter, vocab, cfg)
         report = TrainingReport(stats, len(vocab), read_seconds=time.perf_counter() - self.started)
