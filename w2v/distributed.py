@@ -249,7 +249,7 @@ def own_changes(live: np.ndarray, base: np.ndarray, least: float = 0.0,
     `distributed_kernels`), or `exact`ly as float32. `base` catches up on those rows by what is
     sent, so what rounding left out stays in live - base and goes in a later round (as do
     changes below `least`)."""
-    rows = np.arange(len(live), dtype=np.int64) if rows is None else rows.astype(np.int64)
+    rows = np.arange(len(live), dtype=np.int64) if rows is None else np.asarray(rows, np.int64)
     ids = np.empty(len(rows), np.int32)
     changes = np.empty((len(rows), live.shape[1]), np.float32 if exact else np.uint16)
     n = kernels.take_changes(live, base, rows, ids, changes, least, exact)

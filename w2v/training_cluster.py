@@ -295,12 +295,10 @@ class _Run:
         a reference, which Ray hands from one worker to the other without the driver copying
         or serializing it."""
         self.bytes_sent += sum(res.nbytes for res in results if res is not None)
-        if len(self.plans) == 1:  # nothing to merge with: the driver's copy catches up
+        workers = len(self.plans)
+        if workers == 1 or (workers == 2 and merger.sums_pairs):  # alone: nothing to merge
             merger.add(results)
-            return
-        if len(self.plans) == 2 and merger.sums_pairs:
-            merger.add(results)
-            for w, other in ((0, 1), (1, 0)):
+            for w, other in ((0, 1), (1, 0)) if workers == 2 else ():
                 if results[other] is not None:
                     self.forward[w].append(refs[other])
                     self.bytes_sent += results[other].nbytes
