@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -146,9 +147,25 @@ def test_a_round_reports_every_row_it_changed_though_it_scans_only_its_words(top
         worker.close()
 
 
-def test_ray_stops_in_the_background_and_the_next_cluster_waits_for_it(monkeypatch):
-    import threading
+def test_the_drivers_copy_catches_up_with_every_result_in_order_at_the_lowest_priority():
+    from w2v.training_cluster import _CatchUp
 
+    current = {"output": np.zeros((3, 2), np.float32)}
+    merger = Merger(current)
+    catch_up = _CatchUp()
+    if sys.platform.startswith("linux"):  # a thread's own nice value
+        nice = catch_up._pool.submit(lambda: os.getpriority(os.PRIO_PROCESS,
+                                                            threading.get_native_id()))
+        assert nice.result() == 19
+    for n in range(3 * _CatchUp.MAX_BEHIND):  # more than it may lag: add waits for the oldest
+        catch_up.add(merger, [_result([n % 3], [[1.0, 2.0]]), None])
+        assert len(catch_up._pending) <= _CatchUp.MAX_BEHIND
+    catch_up.wait()
+    catch_up.close()
+    assert current["output"].tolist() == [[8.0, 16.0]] * 3
+
+
+def test_ray_stops_in_the_background_and_the_next_cluster_waits_for_it(monkeypatch):
     from w2v import ray_backend
 
     events = []
