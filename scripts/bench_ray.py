@@ -4,6 +4,10 @@ Runs, in this order, each a whole process scored by one evaluator (bench.py's): 
 `w2v train` with 1 and 2 threads, then `--ray --workers W --threads T` for each W x T asked
 for (default 1x1, 1x2, 2x1, 4x1), and, with --scale, 8 and 16 workers of one thread each (on a
 2-core machine they share the cores: their speed means nothing, their quality is the point).
+The runs whose times the targets compare (plain x1 and x2, 1x1, 1x2, 2x1) go --repeat times
+(default 2), interleaved, and each counts its fastest run, whose vectors are scored: on this
+shared machine the same run varied by 5% from one hour to the next, and the fastest of a few
+is the least disturbed (as timeit takes the minimum).
 Prints the table, the rows exchanged per run (from w2v's own log), and issue 13's targets:
 2 and 4 workers within 1 point of analogy and 0.01 of WordSim353 of the single process; 2 x 1
 at least 1.6x the throughput of 1 x 1; 1 x 2 within 15% of plain --threads 2.
@@ -27,7 +31,11 @@ SETTINGS = dict(arch="skipgram", dim=100, window=5, negative=5, sample=1e-4, min
                 epochs=5, seed=1)
 
 
-def run(corpus: str, out: str, settings: dict, label: str, extra: list[str]) -> dict:
+TIMED = {"plain x1", "plain x2", "ray 1x1", "ray 1x2", "ray 2x1"}  # in the targets' ratios
+
+
+def timed_run(corpus: str, out: str, settings: dict, label: str, extra: list[str]) -> dict:
+    """One whole-process run: its time and peak memory, or why it failed."""
     cmd = bench.w2v_command(corpus, out, settings) + extra
     try:
         seconds, peak, stderr = bench.timed(cmd)
@@ -35,15 +43,24 @@ def run(corpus: str, out: str, settings: dict, label: str, extra: list[str]) -> 
         why = str(failed).strip().splitlines()[-1]
         print(f"{label}: failed: {why}", file=sys.stderr)
         return dict(label=label, failed=why)
-    words = int(re.search(r"read ([\d,]+) words", stderr).group(1).replace(",", ""))
     exchanged = re.search(r"([\d,]+) MiB of rows exchanged", stderr)
-    result = bench.score(bench.Run("w2v", settings["arch"], seconds, peak, words,
-                                   settings["epochs"]), out)
-    row = dict(label=label, seconds=seconds, peak=peak, words_per_second=result.words_per_second,
-               analogy=result.analogy, ws353=result.ws353, simlex=result.simlex,
-               exchanged_mib=int(exchanged.group(1).replace(",", "")) if exchanged else 0)
-    print(f"{label}: {seconds:.1f} s, {row['words_per_second']:,.0f} words/s, analogy "
-          f"{100 * row['analogy']:.1f}%, WS353 {row['ws353']:.3f}, "
+    print(f"{label}: {seconds:.1f} s", file=sys.stderr)
+    return dict(label=label, out=out, seconds=seconds, peak=peak, epochs=settings["epochs"],
+                arch=settings["arch"],
+                words=int(re.search(r"read ([\d,]+) words", stderr).group(1).replace(",", "")),
+                exchanged_mib=int(exchanged.group(1).replace(",", "")) if exchanged else 0)
+
+
+def scored(row: dict) -> dict:
+    """The run's vectors scored by bench.py's evaluator."""
+    if "failed" in row:
+        return row
+    result = bench.score(bench.Run("w2v", row["arch"], row["seconds"], row["peak"],
+                                   row["words"], row["epochs"]), row["out"])
+    row = dict(row, words_per_second=result.words_per_second, analogy=result.analogy,
+               ws353=result.ws353, simlex=result.simlex)
+    print(f"{row['label']}: {row['seconds']:.1f} s, {row['words_per_second']:,.0f} words/s, "
+          f"analogy {100 * row['analogy']:.1f}%, WS353 {row['ws353']:.3f}, "
           f"{row['exchanged_mib']:,} MiB exchanged", file=sys.stderr)
     return row
 
@@ -55,6 +72,9 @@ def main() -> None:
     parser.add_argument("--configs", default="1x1,1x2,2x1,4x1",
                         help="WORKERSxTHREADS,... [default: 1x1,1x2,2x1,4x1]")
     parser.add_argument("--scale", action="store_true", help="also 8x1 and 16x1 (quality)")
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="runs of each configuration the targets time; the fastest counts "
+                             "[default: 2]")
     args = parser.parse_args()
     if not os.path.exists(args.corpus):
         sys.exit(f"{args.corpus}: no such file (pass --corpus)")
@@ -62,19 +82,28 @@ def main() -> None:
     configs = [tuple(map(int, c.split("x"))) for c in args.configs.split(",")]
     if args.scale:
         configs += [(8, 1), (16, 1)]
-    rows = {}
+    plan = {f"plain x{threads}": (dict(settings, threads=threads), [])  # label: settings, extra
+            for threads in (1, 2)}
+    for workers, threads in configs:
+        plan[f"ray {workers}x{threads}"] = (dict(settings, threads=threads),
+                                            ["--ray", "--workers", str(workers)])
+    fastest: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="w2v-bench-ray-") as tmp:
         bench.jit_costs(tmp)  # compile the kernels before anything is timed
-        out = os.path.join(tmp, "v.bin")
-        for threads in (1, 2):
-            rows[f"plain x{threads}"] = run(args.corpus, out, dict(settings, threads=threads),
-                                            f"plain --threads {threads}", [])
-        for workers, threads in configs:
-            label = f"ray {workers}x{threads}"
-            rows[label] = run(args.corpus, out, dict(settings, threads=threads), label,
-                              ["--ray", "--workers", str(workers)])
+        for n in range(max(1, args.repeat)):  # interleaved: noise hits every configuration
+            for label, (run_settings, extra) in plan.items():
+                if n and (label not in TIMED or "failed" in fastest[label]):
+                    continue
+                out = os.path.join(tmp, f"{label.replace(' ', '-')}-{n}.bin")
+                row = timed_run(args.corpus, out, run_settings, label, extra)
+                best = fastest.get(label)
+                if best is None or ("failed" not in row and row["seconds"] < best["seconds"]):
+                    fastest[label] = row
+        rows = {label: scored(row) for label, row in fastest.items()}
     print(f"corpus {args.corpus}, skip-gram, dim 100, window 5, negative 5, sample 1e-4, "
-          f"min-count 5, epochs {args.epochs}; local Ray runtime on {os.cpu_count()} cores")
+          f"min-count 5, epochs {args.epochs}; local Ray runtime on {os.cpu_count()} cores; "
+          f"{', '.join(label for label in plan if label in TIMED)}: fastest of "
+          f"{max(1, args.repeat)} runs")
     header = ("run", "time s", "words/s", "peak MB", "analogy", "WS353", "SimLex", "MiB sent")
     table = [(k, f"{r['seconds']:.1f}", f"{r['words_per_second'] / 1e3:,.0f}k",
               f"{r['peak']:.0f}", f"{100 * r['analogy']:.1f}%", f"{r['ws353']:.3f}",
