@@ -42,6 +42,11 @@ thread: analogy 36.4%, WordSim353 0.617; `scripts/bench_ray.py` has the current 
 - Neither the queueing nor the held-back small changes cost the 4 workers' quality: with a
   barrier per round, 34.1% and 0.609; sending every changed row, 34.2% and 0.602 (and 41 GB
   exchanged instead of 10).
+- The rule's constants, 4 workers (34.3%, 0.596 as they are): `SETTLE_TOUCHES` 50: 33.7%,
+  0.594; 12: 34.1%, 0.605; 6: 34.6%, 0.606. `OVERSHOOT` 1.5: 33.1%, 0.591; 2.5, or 3 for the
+  input rows or the output rows alone: diverges; 1 with settling at 200 touches: 32.6%, 0.591.
+  Settling scaled by the learning rate (rows settle slower as it falls): 32.9%, 0.579; by its
+  inverse: 33.9%, 0.593. Halving `--sync-every`: 34.8%, 0.612 (35.2%, 0.603 at a quarter).
 
 Only rows whose change reached `LEAST_CHANGE` (10%) of the row's norm travel; smaller ones stay
 in the worker's weights minus its base and go in a later round, all of them in its last. With 2
