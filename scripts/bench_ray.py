@@ -88,6 +88,7 @@ def main() -> None:
         plan[f"ray {workers}x{threads}"] = (dict(settings, threads=threads),
                                             ["--ray", "--workers", str(workers)])
     fastest: dict[str, dict] = {}
+    repeats_failed: list[str] = []  # a later run of a configuration whose first run worked
     with tempfile.TemporaryDirectory(prefix="w2v-bench-ray-") as tmp:
         bench.jit_costs(tmp)  # compile the kernels before anything is timed
         for n in range(max(1, args.repeat)):  # interleaved: noise hits every configuration
@@ -97,8 +98,14 @@ def main() -> None:
                 out = os.path.join(tmp, f"{label.replace(' ', '-')}-{n}.bin")
                 row = timed_run(args.corpus, out, run_settings, label, extra)
                 best = fastest.get(label)
-                if best is None or ("failed" not in row and row["seconds"] < best["seconds"]):
+                if "failed" in row and best is not None:
+                    repeats_failed.append(f"{label}: run {n + 1} failed: {row['failed']}")
+                elif best is None or row["seconds"] < best["seconds"]:
+                    if best is not None:
+                        os.remove(best["out"])
                     fastest[label] = row
+                else:
+                    os.remove(out)
         rows = {label: scored(row) for label, row in fastest.items()}
     print(f"corpus {args.corpus}, skip-gram, dim 100, window 5, negative 5, sample 1e-4, "
           f"min-count 5, epochs {args.epochs}; local Ray runtime on {os.cpu_count()} cores; "
@@ -112,6 +119,8 @@ def main() -> None:
     widths = [max(len(x) for x in col) for col in zip(header, *table)]
     for line in [header, *table]:
         print("  ".join(x.ljust(w) for x, w in zip(line, widths)))
+    for line in repeats_failed:
+        print(line)
     print_targets(rows)
 
 

@@ -147,22 +147,40 @@ def test_a_round_reports_every_row_it_changed_though_it_scans_only_its_words(top
         worker.close()
 
 
-def test_the_drivers_copy_catches_up_with_every_result_in_order_at_the_lowest_priority():
+@pytest.fixture
+def catch_up():
     from w2v.training_cluster import _CatchUp
 
-    current = {"output": np.zeros((3, 2), np.float32)}
-    merger = Merger(current)
     catch_up = _CatchUp()
+    yield catch_up
+    catch_up.close()
+
+
+def test_the_drivers_copy_catches_up_with_every_result_at_the_lowest_priority(catch_up):
+    current = {"output": np.zeros((3, 2), np.float32)}
     if sys.platform.startswith("linux"):  # a thread's own nice value
         nice = catch_up._pool.submit(lambda: os.getpriority(os.PRIO_PROCESS,
                                                             threading.get_native_id()))
         assert nice.result() == 19
-    for n in range(3 * _CatchUp.MAX_BEHIND):  # more than it may lag: add waits for the oldest
-        catch_up.add(merger, [_result([n % 3], [[1.0, 2.0]]), None])
-        assert len(catch_up._pending) <= _CatchUp.MAX_BEHIND
+    for n in range(3 * catch_up.MAX_BEHIND):  # more than it may lag: add catches up
+        catch_up.add(Merger(current), [_result([n % 3], [[1.0, 2.0]]), None])
+        assert len(catch_up._pending) <= catch_up.MAX_BEHIND
     catch_up.wait()
-    catch_up.close()
     assert current["output"].tolist() == [[8.0, 16.0]] * 3
+
+
+def test_waiting_for_the_drivers_copy_does_the_adds_not_started_itself(catch_up):
+    current = {"output": np.zeros((2, 2), np.float32)}
+    held = threading.Event()
+    busy = catch_up._pool.submit(held.wait, 30)  # the catch-up thread never gets to the adds
+    try:
+        for n in range(3):
+            catch_up.add(Merger(current), [_result([n % 2], [[1.0, 1.0]])])
+        catch_up.wait()
+        assert current["output"].tolist() == [[2.0, 2.0], [1.0, 1.0]]
+        assert not busy.done()
+    finally:
+        held.set()
 
 
 def test_ray_stops_in_the_background_and_the_next_cluster_waits_for_it(monkeypatch):

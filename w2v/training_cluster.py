@@ -404,28 +404,37 @@ class _Run:
 
 class _CatchUp:
     """The driver's copy of the weights takes the rounds' results in a thread at the lowest CPU
-    priority, when it is a plain add (one or two workers): nothing waits for that copy but a
-    checkpoint, a replacement worker and the end, and at normal priority it took time from the
-    workers on the same cores (2 x 1 on 2 cores: 0.5 s of CPU an epoch; trained 3-4% faster
-    without it). A merge the workers need (3 or more) stays on the driver's own thread."""
+    priority (on Linux; elsewhere at the driver's), when it is a plain add (one or two
+    workers): nothing waits for that copy but a checkpoint, a replacement worker and the end,
+    and on the driver's own thread the adds took time from the workers on the same cores (2 x 1
+    on 2 cores: 0.5 s of CPU an epoch; trained 3-4% faster with this thread). A merge the
+    workers need (3 or more) stays on the driver's own thread."""
 
     MAX_BEHIND = 8  # rounds it may lag at most (their results stay in Ray's object store)
 
     def __init__(self):
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="w2v-catch-up",
                                         initializer=_lowest_priority)
-        self._pending: deque = deque()
+        self._pending: deque = deque()  # (future, merger, results), in the order given
 
     def add(self, merger: Merger, results: list) -> None:
-        self._pending.append(self._pool.submit(merger.add, results))
-        while self._pending and (self._pending[0].done()
-                                 or len(self._pending) > self.MAX_BEHIND):
-            self._pending.popleft().result()
+        self._pending.append((self._pool.submit(merger.add, results), merger, results))
+        while self._pending and self._pending[0][0].done():
+            self._pending.popleft()[0].result()
+        if len(self._pending) > self.MAX_BEHIND:
+            self.wait()
 
     def wait(self) -> None:
-        """Until every result given is in the driver's weights."""
+        """Until every result given is in the driver's weights. The adds not yet started are
+        done here, at the caller's priority: waiting on a thread at the lowest one while the
+        workers keep the cores busy could take long (a Ctrl-C's checkpoint, say)."""
+        taken = deque()
+        while self._pending and self._pending[-1][0].cancel():  # one thread runs them in
+            taken.appendleft(self._pending.pop())  # order: those not started are the last ones
         while self._pending:
-            self._pending.popleft().result()
+            self._pending.popleft()[0].result()
+        for _, merger, results in taken:
+            merger.add(results)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
