@@ -29,11 +29,12 @@ thread: analogy 36.4%, WordSim353 0.617; `scripts/bench_ray.py` has the current 
   each, settled rows at 2 times the mean: 34.2% and 0.605 (at 1.5 times: 8 workers 17.2%, 0.518,
   against 23.7%, 0.559 at 2 times); a flat cap at 2 times the mean for every row: 34.1%, 0.594.
   Rounds matter more than the rule (4 workers, flat cap: 31.2% at 262k words each), and what
-  counts is the words the whole cluster trains between merges, so `--sync-every` (default
-  524,288) is split among the workers, a round being a slice of a chunk when a worker's share
-  is smaller than a chunk per thread. 16 workers: 8.7% and 0.443 at 131k words each (2M
-  between merges), 19.4% and 0.539 at 32k each (524k). 4 workers at 65k each: 35.0%, 0.604;
-  at 32k: 35.4%, 0.602, but 102 s instead of 71. With 2 workers at 1M words each: 34.1%.
+  counts is the words the whole cluster trains between merges, so `--sync-every` (default:
+  `training_cluster.default_sync_words`) is split among the workers, a round being a slice of a
+  chunk when a worker's share is smaller than a chunk per thread. 16 workers: 8.7% and 0.443 at
+  131k words each (2M between merges), 19.4% and 0.539 at 32k each (524k). 4 workers at 65k each:
+  35.0%, 0.604; at 32k: 35.4%, 0.602, but 102 s instead of 71. With 2 workers at 1M words each:
+  34.1%.
 - N-gram rows (subword models) are shared by many words, so every worker trains them all the
   time: summed, as the sum serves word rows for 2 workers, they oscillate (demo corpus, 2
   workers, 3 epochs: the loss rose in the third epoch; analogy 20.8%, WordSim353 0.089 against
