@@ -380,11 +380,13 @@ class _Run:
         self.cluster.call(method, [args if k == w else None for k in range(len(self.plans))])
 
     def _check_resume(self, resume: Checkpoint) -> None:
+        """Refuse a checkpoint made with other workers or another merge interval, and take
+        its interval: its rounds number the jobs it saved."""
         saved = resume.corpus.get("workers")
         if saved != len(self.plans):
             raise ConfigError(f"this checkpoint was made with --workers {saved}; resume it with "
                               f"--workers {saved}")
-        merged = resume.corpus.get("sync_words")  # its rounds number the jobs it saved
+        merged = resume.corpus.get("sync_words")
         if merged is not None and self.sync_words not in (None, merged):
             raise ConfigError(f"this checkpoint merged every {merged:,} words; resume it with "
                               f"--sync-every {merged} or without --sync-every")
