@@ -481,7 +481,7 @@ def save_fasttext(path: str, words: list[str], counts: np.ndarray, input_rows: n
                       _LOSS_IDS["hs" if hs_only else "ns"],
                       _MODEL_IDS[settings.get("arch", "skipgram")], bucket, minn, maxn, 100,
                       float(settings.get("sample", 1e-4)))
-    with atomic_write(path) as f:
+    with atomic_write(path, direct=True) as f:
         f.write(struct.pack("<ii", MAGIC, 12) + args)
         f.write(struct.pack("<iiiqq", vocab_size, vocab_size, 0, int(counts.sum()), -1))
         _write_dictionary(f, path, words, counts)
@@ -498,7 +498,7 @@ def save_fasttext_vec(path: str, words: list[str], vectors: np.ndarray) -> None:
     value followed by a space), atomically. Deliberate difference: fastText prints 5
     significant digits; here each value has the 9 that give back its float32 exactly."""
     vectors = np.asarray(vectors, dtype=np.float32)
-    with atomic_write(path) as f:
+    with atomic_write(path, direct=True) as f:
         f.write(f"{len(words)} {vectors.shape[1]}\n".encode())
         _write_text_rows(f, words, vectors, "%.9g " * vectors.shape[1] + "\n")
 

@@ -114,7 +114,7 @@ def output_format(path: str) -> str:
 def save_word2vec(path: str, words: list[str], vectors: np.ndarray, binary: bool) -> None:
     """Write word2vec.c's binary or text format, atomically."""
     vectors = np.ascontiguousarray(vectors, dtype="<f4")
-    with atomic_write(path) as f:
+    with atomic_write(path, direct=True) as f:
         f.write(f"{len(words)} {vectors.shape[1]}\n".encode())
         if binary:
             _write_binary_rows(f, words, vectors)
@@ -227,7 +227,7 @@ def save_native(path: str, words: list[str], vectors: np.ndarray, output: np.nda
         header["arrays"][name]["offset"] = offset
         offset = _aligned(offset + arr.nbytes)
     blob = json.dumps(header).encode()
-    with atomic_write(path) as f:
+    with atomic_write(path, direct=True) as f:
         f.write(NATIVE_MAGIC + struct.pack("<Q", len(blob)) + blob)
         for name, arr in arrays.items():
             f.write(b"\0" * (header["arrays"][name]["offset"] - f.tell()))
