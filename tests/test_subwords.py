@@ -11,7 +11,15 @@ import pytest
 
 from w2v import subwords_kernels as sk
 from w2v.errors import ConfigError
-from w2v.subwords import MAX_BUCKETS, NgramTable, ft_hash, ngram_ids, ngram_table, ngrams
+from w2v.subwords import (
+    MAX_BUCKETS,
+    NgramRows,
+    NgramTable,
+    ft_hash,
+    ngram_ids,
+    ngram_table,
+    ngrams,
+)
 
 BUCKETS = 2_000_000  # fastText's default
 SETTINGS = [(3, 6), (1, 1), (1, 3), (0, 2), (2, 2), (4, 3), (0, 0), (5, 5)]
@@ -188,3 +196,20 @@ def test_kernel_refuses_rows_of_the_wrong_size():
         sk.fill_ngram_ids(data, starts, 3, 6, 101, np.array([0, 2], dtype=np.int64), ids)
     with pytest.raises(ValueError, match="fewer n-grams"):
         sk.fill_ngram_ids(data, starts, 3, 6, 101, np.array([0, 50], dtype=np.int64), ids)
+
+
+def test_rows_by_use_follow_the_words_in_order_of_use():
+    """Each bucket's row is its place in the walk over the words, most used first (ties by
+    id), each word's n-grams in order: the rule, written out in Python."""
+    rng = random.Random(7)
+    words = ["".join(rng.choice("abcdeé") for _ in range(rng.randint(1, 9))) for _ in range(300)]
+    table = ngram_table(words, 2, 4, 97)  # few buckets: many words share each
+    uses = np.array([rng.choice([0.0, 1.0, 2.5, 40.0]) for _ in words])
+    buckets, rows = NgramRows.by_use(table, uses)
+    expected: dict[int, int] = {}
+    for w in sorted(range(len(words)), key=lambda w: (-uses[w], w)):
+        for b in table.of(w).tolist():
+            expected.setdefault(b, len(expected))
+    assert buckets.tolist() == list(expected)
+    assert rows.tolist() == [expected[b] for b in table.ids.tolist()]
+    assert buckets.dtype == rows.dtype == np.int64

@@ -7,7 +7,8 @@ each word's row from its number of characters, the caller turns the counts into 
 ids. Each n-gram's hash grows one byte at a time while its end moves right, so a start's
 n-grams cost one pass over at most maxn characters. The rules, the hash and its sign-extension
 quirk are described in `subwords`, whose pure-Python functions are the reference these kernels
-are tested against. Only `@njit` functions of arrays and scalars live here.
+are tested against. `rows_by_first_use` lays the n-gram rows out for training (see
+`subwords.NgramRows.by_use`). Only `@njit` functions of arrays and scalars live here.
 
 Does not: validate minn, maxn or buckets (see `subwords.ngram_table`), or decode UTF-8:
 invalid bytes are walked exactly as fastText walks them.
@@ -134,3 +135,19 @@ def compose_word_vectors(word_rows, ngram_vectors, offsets, rows, out):
         scale = 1.0 / (1 + offsets[w + 1] - offsets[w])
         for d in range(dim):
             out[w, d] = acc[d] * scale
+
+
+@numba.njit(**_JIT)
+def rows_by_first_use(offsets, ids, word_order, row_of_bucket, buckets):
+    """Give each bucket a row in the order the words in `word_order` first reach it, each
+    word's n-grams in their own order: row_of_bucket[b] (int32, all -1 on entry) is bucket b's
+    row and buckets[row] its bucket; returns how many rows were given."""
+    rows = 0
+    for w in word_order:
+        for k in range(offsets[w], offsets[w + 1]):
+            b = ids[k]
+            if row_of_bucket[b] < 0:
+                row_of_bucket[b] = rows
+                buckets[rows] = b
+                rows += 1
+    return rows
