@@ -92,19 +92,33 @@ def draw_negatives(rng, word, negative, threshold, alias) -> list[int]:
     return negatives
 
 
-def windows(rng, tokens, remap, keep, window, shrink, max_sentence, alpha_start, alpha_end):
-    """(alpha, centre word, context words) for every centre word of a chunk, drawing random
-    numbers in the kernels' order (the caller draws the negatives in between)."""
+def negatives_ahead(rng, sentence, i, negatives, negative, threshold, alias) -> None:
+    """The kernels draw a sentence's first centre word's negatives before its loop, and those
+    of centre i + 1 at the start of centre i (before its window): negatives[p] for position p."""
+    if not negative:
+        return
+    if i == 0 and sentence:
+        negatives[0] = draw_negatives(rng, sentence[0], negative, threshold, alias)
+    if i + 1 < len(sentence):
+        negatives[i + 1] = draw_negatives(rng, sentence[i + 1], negative, threshold, alias)
+
+
+def windows(rng, tokens, remap, keep, window, shrink, max_sentence, alpha_start, alpha_end,
+            negative, threshold, alias):
+    """(alpha, centre word, context words, negatives) for every centre word of a chunk with
+    a context, drawing random numbers in the kernels' order."""
     pos, n_tokens = 0, len(tokens)
     while pos < n_tokens:
         alpha = float(np.float32(alpha_start + (alpha_end - alpha_start) * pos / n_tokens))
         pos, sentence = read_sentence(rng, tokens, pos, remap, keep, max_sentence)
+        negatives = {}
         for i, word in enumerate(sentence):
+            negatives_ahead(rng, sentence, i, negatives, negative, threshold, alias)
             reach = window - rng.below(window) if shrink else window
             lo, hi = max(0, i - reach), min(len(sentence), i + reach + 1)
             context = [sentence[j] for j in range(lo, hi) if j != i]
             if context:
-                yield alpha, word, context
+                yield alpha, word, context, negatives.get(i, [])
 
 
 def train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alpha_end, seed,
@@ -114,9 +128,9 @@ def train_chunk(cbow, tokens, vocab_tables, weights, settings, alpha_start, alph
     syn0, syn1neg, syn1hs = weights
     window, negative, hs, cbow_mean, shrink, max_sentence = settings
     rng = XorShift(seed)
-    for alpha, word, context in windows(rng, tokens, remap, keep, window, shrink, max_sentence,
-                                        alpha_start, alpha_end):
-        negatives = draw_negatives(rng, word, negative, threshold, alias)
+    for alpha, word, context, negatives in windows(rng, tokens, remap, keep, window, shrink,
+                                                   max_sentence, alpha_start, alpha_end,
+                                                   negative, threshold, alias):
         if cbow:
             total = sum(syn0[c] for c in context)
             inputs = [total / len(context) if cbow_mean else total]
@@ -179,11 +193,13 @@ def train_subword_chunk(cbow, tokens, vocab_tables, bags, weights, settings, alp
             del sums[p], pending[p]
 
         n = len(sentence)
+        negatives = {}
         for p in range(min(window, n)):
             enter(p)
         for i, word in enumerate(sentence):
             if i + window < n:
                 enter(i + window)
+            negatives_ahead(rng, sentence, i, negatives, negative, threshold, alias)
             reach = window - rng.below(window) if shrink else window
             context = [p for p in range(max(0, i - reach), min(n, i + reach + 1)) if p != i]
             if context:
@@ -203,9 +219,8 @@ def train_subword_chunk(cbow, tokens, vocab_tables, bags, weights, settings, alp
                                         alpha, sig, skip_saturated=True)
                         grads[j] += step
                 if negative:
-                    negatives = draw_negatives(rng, word, negative, threshold, alias)
-                    steps = block(h, [word] + negatives, [1] + [0] * len(negatives), syn1neg,
-                                  alpha, sig)
+                    steps = block(h, [word] + negatives[i], [1] + [0] * len(negatives[i]),
+                                  syn1neg, alpha, sig)
                     grads = [g + s for g, s in zip(grads, steps)]
                 if cbow:
                     share = grads[0] if cbow_mean else grads[0] / len(context)

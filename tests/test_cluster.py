@@ -274,20 +274,41 @@ def ray_available():
     pytest.importorskip("ray")
 
 
+CAPITALS = [("france", "paris"), ("germany", "berlin"), ("italy", "rome"), ("spain", "madrid"),
+            ("japan", "tokyo"), ("russia", "moscow"), ("england", "london"),
+            ("china", "beijing"), ("egypt", "cairo"), ("greece", "athens")]
+
+
+def _capitals_found(wv: WordVectors) -> int:
+    """Of the 90 analogies country : capital :: country : ?, how many have the capital among
+    the 10 answers."""
+    found = 0
+    for a, b in CAPITALS:
+        for c, d in CAPITALS:
+            if a != c:
+                found += d in [w for w, _ in wv.analogy(a, b, c, topn=10)]
+    return found
+
+
 @pytest.mark.slow
-def test_two_local_workers_learn_the_demo_corpus(tmp_path, ray_available, demo_corpus):
-    out = tmp_path / "cluster.bin"
-    result = w2v_cli("train", demo_corpus, "--ray", "--workers", "2", "--threads", "1",
-                     "-o", out, "--dim", "50", "--epochs", "4", "--sample", "1e-4")
+def test_two_local_workers_learn_the_demo_corpus_as_one_process_does(tmp_path, ray_available,
+                                                                     demo_corpus):
+    settings = ("--threads", "1", "--dim", "50", "--epochs", "4", "--sample", "1e-4")
+    result = w2v_cli("train", demo_corpus, "--ray", "--workers", "2", "-o",
+                     tmp_path / "cluster.bin", *settings)
     assert result.returncode == 0, result.stderr
     assert "on 2 workers" in result.stderr and "rows exchanged" in result.stderr
-    wv = WordVectors.load(str(out))
-    neighbours = [w for w, _ in wv.most_similar(["physics"], topn=10)]
+    single = w2v_cli("train", demo_corpus, "-o", tmp_path / "single.bin", *settings)
+    assert single.returncode == 0, single.stderr
+    cluster, one = (WordVectors.load(str(tmp_path / f"{name}.bin"))
+                    for name in ("cluster", "single"))
+    neighbours = [w for w, _ in cluster.most_similar(["physics"], topn=10)]
     assert {"mathematics", "chemistry"} & set(neighbours), neighbours
-    # one process ranks berlin 2nd or 3rd here, the cluster 2nd to 6th (at 2M words and 4
-    # epochs one analogy moves with every detail of the schedule; the whole set does not)
-    answers = [w for w, _ in wv.analogy("france", "paris", "germany", topn=10)]
-    assert "berlin" in answers, answers
+    # one analogy moves with every detail of the schedule at 2M words (berlin was 1st for one
+    # process and 6th, then past 10th, for the cluster); a set of 90 does not: one process
+    # finds 28 of them, the cluster 24
+    found, expected = _capitals_found(cluster), _capitals_found(one)
+    assert expected >= 15 and found >= 0.7 * expected, (found, expected)
 
 
 def test_ngram_rows_may_move_less_than_word_rows_when_settled():

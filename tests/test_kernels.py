@@ -60,7 +60,7 @@ def test_kernel_matches_reference(variant):
     assert predictions > 0 and 0 < kept < len(tokens)
     assert 0.1 < loss / predictions < 1.0
     for ours, theirs in zip(weights, reference):
-        np.testing.assert_allclose(ours, theirs, atol=2e-6)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=2e-6)  # float32 against float64
         assert np.abs(ours - theirs).max() < 1e-3 * np.abs(theirs).max()
 
 
@@ -134,7 +134,7 @@ def test_a_starved_negative_table_skips_negatives_instead_of_looping(variant):
                                                             shrink, 40), 0.05, 0.01, 12345, SIG)
     assert finished and np.isfinite(loss)
     for ours, theirs in zip(weights, reference):  # float32 against float64: relative error
-        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=2e-6)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=5e-5)
 
 
 def test_nan_weights_give_a_nan_loss_without_reading_past_the_tables():
@@ -187,5 +187,30 @@ def test_subword_kernel_matches_reference(variant):
     assert 0.1 < loss / predictions < 1.0
     assert not np.allclose(weights[0][vocab_size:], ngram_rows)  # the n-gram rows trained
     for ours, theirs in zip(weights, reference):
-        np.testing.assert_allclose(ours, theirs, atol=2e-6)
+        # float32 against float64: a rounding difference can move a score to the next sigmoid
+        # table bin, and shared n-gram rows carry it on (test_subword_kernel_in_float64 checks
+        # the arithmetic itself)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=5e-5)
         assert np.abs(ours - theirs).max() < 1e-3 * np.abs(theirs).max()
+
+
+@pytest.mark.parametrize("variant", ["skipgram", "cbow-sum-full-window", "skipgram-hs-ns"])
+def test_subword_kernel_in_float64_matches_the_reference_to_rounding(variant):
+    """The same kernel compiled for float64 weights: only the float32 sigmoid table and
+    learning rate separate it from the reference."""
+    cbow, window, negative, hs, cbow_mean, shrink = VARIANTS[variant]
+    (syn0, syn1, syn1hs), vocab_tables, tokens = _setup()
+    rng = np.random.default_rng(7)
+    ngram_rows = (rng.random((9, syn0.shape[1])) - 0.5) / syn0.shape[1]
+    weights = (np.concatenate([syn0, ngram_rows]), syn1.astype(np.float64),
+               syn1hs.astype(np.float64))
+    reference = tuple(w.copy() for w in weights)
+    bags = _bags(len(syn0), len(ngram_rows))
+    settings = (window, negative, hs, cbow_mean, shrink, 40)
+    kernel = kernels.train_subword_cbow_chunk if cbow else kernels.train_subword_skipgram_chunk
+    kernel(tokens, vocab_tables, bags, weights, settings, 0.05, 0.01, np.uint64(12345),
+           (SIG, LOGSIG), np.zeros(1, np.uint8))
+    naive.train_subword_chunk(cbow, tokens, vocab_tables, bags, reference, settings, 0.05, 0.01,
+                              12345, SIG)
+    for ours, theirs in zip(weights, reference):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
