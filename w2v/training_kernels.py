@@ -371,8 +371,15 @@ def train_cbow_chunk(tokens, vocab_tables, weights, settings, alpha_start, alpha
 
 @numba.njit(inline="always", **_JIT)
 def _add_bag(inputs, bag_rows, lo, hi, out, dim):
-    for r in range(lo, hi):
-        row = inputs[bag_rows[r]]
+    r = lo
+    while r + 4 <= hi:  # four rows a pass: the sum is loaded and stored a quarter as often
+        a, b = inputs[bag_rows[r]], inputs[bag_rows[r + 1]]
+        c, e = inputs[bag_rows[r + 2]], inputs[bag_rows[r + 3]]
+        for d in range(dim):
+            out[d] += (a[d] + b[d]) + (c[d] + e[d])
+        r += 4
+    for rest in range(r, hi):
+        row = inputs[bag_rows[rest]]
         for d in range(dim):
             out[d] += row[d]
 
