@@ -165,31 +165,37 @@ def _bags(vocab_size, ngram_rows, seed=5):
     return offsets, rows
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_subword_kernel_matches_reference(variant):
+def _subword_chunk(variant, dtype):
+    """One chunk through the subword kernel with `dtype` weights and through naive.py in
+    float64: (the kernel's result, its weights, the reference's, the n-gram rows before)."""
     cbow, window, negative, hs, cbow_mean, shrink = VARIANTS[variant]
     (syn0, syn1, syn1hs), vocab_tables, tokens = _setup()
-    vocab_size, dim = syn0.shape
     rng = np.random.default_rng(7)
-    ngram_rows = ((rng.random((9, dim)) - 0.5) / dim).astype(np.float32)
-    weights = (np.concatenate([syn0, ngram_rows]), syn1, syn1hs)
-    bags = _bags(vocab_size, len(ngram_rows))
+    ngram_rows = ((rng.random((9, syn0.shape[1])) - 0.5) / syn0.shape[1]).astype(dtype)
+    weights = tuple(w.astype(dtype) for w in (np.concatenate([syn0, ngram_rows]), syn1, syn1hs))
     reference = tuple(w.astype(np.float64) for w in weights)
+    bags = _bags(len(syn0), len(ngram_rows))
     settings = (window, negative, hs, cbow_mean, shrink, 40)
     kernel = kernels.train_subword_cbow_chunk if cbow else kernels.train_subword_skipgram_chunk
-    loss, predictions, kept, finished = kernel(tokens, vocab_tables, bags, weights, settings,
-                                               0.05, 0.01, np.uint64(12345), (SIG, LOGSIG),
-                                               np.zeros(1, np.uint8))
-    assert finished
+    result = kernel(tokens, vocab_tables, bags, weights, settings, 0.05, 0.01, np.uint64(12345),
+                    (SIG, LOGSIG), np.zeros(1, np.uint8))
     naive.train_subword_chunk(cbow, tokens, vocab_tables, bags, reference, settings, 0.05, 0.01,
                               12345, SIG)
-    assert predictions > 0 and 0 < kept < len(tokens)
+    return result, weights, reference, ngram_rows
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_subword_kernel_matches_reference(variant):
+    (loss, predictions, kept, finished), weights, reference, ngram_rows = _subword_chunk(
+        variant, np.float32)
+    assert finished
+    assert predictions > 0 and 0 < kept < 400  # _setup's tokens
     assert 0.1 < loss / predictions < 1.0
-    assert not np.allclose(weights[0][vocab_size:], ngram_rows)  # the n-gram rows trained
+    assert not np.allclose(weights[0][-len(ngram_rows):], ngram_rows)  # the n-gram rows trained
     for ours, theirs in zip(weights, reference):
         # float32 against float64: a rounding difference can move a score to the next sigmoid
-        # table bin, and shared n-gram rows carry it on (test_subword_kernel_in_float64 checks
-        # the arithmetic itself)
+        # table bin, and shared n-gram rows carry it on (the float64 test below checks the
+        # arithmetic itself)
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=5e-5)
         assert np.abs(ours - theirs).max() < 1e-3 * np.abs(theirs).max()
 
@@ -198,19 +204,6 @@ def test_subword_kernel_matches_reference(variant):
 def test_subword_kernel_in_float64_matches_the_reference_to_rounding(variant):
     """The same kernel compiled for float64 weights: only the float32 sigmoid table and
     learning rate separate it from the reference."""
-    cbow, window, negative, hs, cbow_mean, shrink = VARIANTS[variant]
-    (syn0, syn1, syn1hs), vocab_tables, tokens = _setup()
-    rng = np.random.default_rng(7)
-    ngram_rows = (rng.random((9, syn0.shape[1])) - 0.5) / syn0.shape[1]
-    weights = (np.concatenate([syn0, ngram_rows]), syn1.astype(np.float64),
-               syn1hs.astype(np.float64))
-    reference = tuple(w.copy() for w in weights)
-    bags = _bags(len(syn0), len(ngram_rows))
-    settings = (window, negative, hs, cbow_mean, shrink, 40)
-    kernel = kernels.train_subword_cbow_chunk if cbow else kernels.train_subword_skipgram_chunk
-    kernel(tokens, vocab_tables, bags, weights, settings, 0.05, 0.01, np.uint64(12345),
-           (SIG, LOGSIG), np.zeros(1, np.uint8))
-    naive.train_subword_chunk(cbow, tokens, vocab_tables, bags, reference, settings, 0.05, 0.01,
-                              12345, SIG)
+    _, weights, reference, _ = _subword_chunk(variant, np.float64)
     for ours, theirs in zip(weights, reference):
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)

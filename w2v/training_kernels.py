@@ -19,7 +19,7 @@ predicting the centre word from each context word's input vector) with these del
 * A centre word's negatives are drawn while the word before it is trained, and their output
   rows are hinted into the cache (`_draw_ahead`): waiting for those random rows was the
   largest cost. One epoch of enwiki-t8 on 2 threads, skip-gram 7.0-7.5 -> 5.5-5.8 s, CBOW
-  3.4 -> 2.6 s, with subwords 11.5-12.2 -> 9.7-9.8 s and 8.4 -> 7.3 s, the same loss.
+  3.4 -> 2.6 s, with subwords 11.5-12.2 -> 10.5-10.9 s and 8.4 -> 7.3 s, the same loss.
 * The learning rate decays linearly inside a chunk between the two values the driver passes.
 * Sigmoid and log-sigmoid come from 1024-entry tables sampled at bin centres over [-6, 6]; the
   loss (-log sigmoid per prediction) is summed in float64. A NaN score never indexes the tables:
