@@ -291,6 +291,18 @@ def _capitals_found(wv: WordVectors) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("settings", [{}, {"arch": "cbow"}, {"subwords": True},
+                                      {"hs": True, "negative": 0},
+                                      {"subwords": True, "arch": "cbow", "hs": True}])
+def test_the_warm_ups_run_the_loops_of_every_kind_of_model(settings):
+    """They call what a worker and the driver call, on a few numbers: an error would stop a
+    worker's setup, so every kind of model goes through them here."""
+    from w2v.distributed import warm_up, warm_up_worker
+
+    warm_up_worker(TrainConfig(**settings).resolved())
+    warm_up(3)
+
+
 def test_two_local_workers_learn_the_demo_corpus_as_one_process_does(tmp_path, ray_available,
                                                                      demo_corpus):
     settings = ("--threads", "1", "--dim", "50", "--epochs", "4", "--sample", "1e-4")

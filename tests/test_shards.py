@@ -264,3 +264,18 @@ def test_one_part_is_every_file_whole_each_checked_to_read(tmp_path):
         plan_shards([str(plain), str(fake)], 1)
     with pytest.raises(CorpusError, match="no such file"):
         plan_shards([str(tmp_path / "missing.txt")], 1)
+
+
+@pytest.mark.parametrize("parts", [1, 3, 4, 32])
+def test_the_slices_of_a_chunk_read_back_the_chunk(tmp_path, parts):
+    """A cluster worker's round can be a slice of a chunk: it reads that slice alone."""
+    words = " ".join(str(i % 5000) for i in range(CHUNK_IDS + 777))
+    counter = WordCounter()
+    path = _write(tmp_path / "c.txt", words.encode())
+    with EncodedCorpus.encode([path], Tokenizer(), counter) as corpus:
+        whole, part = np.empty(CHUNK_IDS, np.int32), np.empty(CHUNK_IDS, np.int32)
+        for k in range(corpus.n_chunks):
+            chunk = corpus.read_chunk(k, whole).copy()
+            slices = [corpus.read_chunk(k, part, p, parts).copy() for p in range(parts)]
+            assert np.array_equal(np.concatenate(slices), chunk)
+            assert max(len(s) for s in slices) - min(len(s) for s in slices) <= 1

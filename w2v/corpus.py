@@ -164,13 +164,15 @@ class EncodedCorpus:
     def n_chunks(self) -> int:
         return len(self.chunk_words)
 
-    def read_chunk(self, k: int, buffer: np.ndarray) -> np.ndarray:
-        """The provisional ids of chunk `k`, read into the start of `buffer` (int32, at least
-        CHUNK_IDS long: a thread reuses one and allocates nothing). Safe from several threads
-        at once."""
-        offset = k * CHUNK_IDS
-        count = min(CHUNK_IDS, self._size - offset)
-        ids = buffer[:count]
+    def read_chunk(self, k: int, buffer: np.ndarray, part: int = 0, parts: int = 1
+                   ) -> np.ndarray:
+        """The provisional ids of chunk `k`, or of its `part` of `parts` equal slices, read
+        into the start of `buffer` (int32, at least CHUNK_IDS long: a thread reuses one and
+        allocates nothing). Safe from several threads at once."""
+        whole = min(CHUNK_IDS, self._size - k * CHUNK_IDS)
+        first, end = whole * part // parts, whole * (part + 1) // parts
+        offset = k * CHUNK_IDS + first
+        ids = buffer[:end - first]
         view = memoryview(ids).cast("B")
         done = 0
         while done < len(view):

@@ -29,7 +29,7 @@ import numpy as np
 UNKNOWN = -2  # provisional id remapped for a word outside the vocabulary
 LINE_BREAK = -1  # provisional id marking the end of a line in an encoded corpus
 
-_INITIAL_IDS = 1 << 15
+INITIAL_IDS = 1 << 15
 _SPACE = re.compile(r"\s")  # exactly the characters str.isspace() is true for
 
 
@@ -43,14 +43,14 @@ class WordCounter:
         self.max_vocab_size = max_vocab_size
         self.prune_threshold = 1
         self.pruned_words = 0
-        self._slots = np.full(2 * _INITIAL_IDS, ck.EMPTY, dtype=np.int32)
-        self._hashes = np.zeros(_INITIAL_IDS, dtype=np.uint64)
-        self._starts = np.zeros(_INITIAL_IDS, dtype=np.int64)
-        self._lengths = np.zeros(_INITIAL_IDS, dtype=np.int32)
-        self._counts = np.zeros(_INITIAL_IDS, dtype=np.int64)
-        self._births = np.zeros(_INITIAL_IDS, dtype=np.int64)
-        self._alive = np.zeros(_INITIAL_IDS, dtype=np.bool_)
-        self._free = np.zeros(_INITIAL_IDS, dtype=np.int32)  # a stack of freed ids
+        self._slots = np.full(2 * INITIAL_IDS, ck.EMPTY, dtype=np.int32)
+        self._hashes = np.zeros(INITIAL_IDS, dtype=np.uint64)
+        self._starts = np.zeros(INITIAL_IDS, dtype=np.int64)
+        self._lengths = np.zeros(INITIAL_IDS, dtype=np.int32)
+        self._counts = np.zeros(INITIAL_IDS, dtype=np.int64)
+        self._births = np.zeros(INITIAL_IDS, dtype=np.int64)
+        self._alive = np.zeros(INITIAL_IDS, dtype=np.bool_)
+        self._free = np.zeros(INITIAL_IDS, dtype=np.int32)  # a stack of freed ids
         self._arena = np.zeros(1 << 20, dtype=np.uint8)
         self._sizes = np.zeros(7, dtype=np.int64)  # fields named in counting_kernels
         no_limit = np.iinfo(np.int64).max

@@ -76,9 +76,9 @@ Does not: import Ray, open network connections, or save files (see `training_clu
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -86,7 +86,7 @@ from . import distributed_kernels as kernels
 from .checkpoint import Checkpoint
 from .config import TrainConfig
 from .corpus import EncodedCorpus
-from .counting import LINE_BREAK, UNKNOWN
+from .counting import INITIAL_IDS, LINE_BREAK, UNKNOWN
 from .formats import VectorFile
 from .model import Model, initial_model, vocabulary_for
 from .sampling import keep_thresholds
@@ -102,7 +102,7 @@ NGRAM_OVERSHOOT = 1.5  # the same for n-gram rows, which many words share (merge
 DIVERGED_LOSS = 5.0  # loss per prediction: log 2 = 0.69 at the start, far below when learning
 
 
-@dataclass
+@dataclasses.dataclass
 class RoundResult:
     """What one worker's round changed: per matrix (ids, changes as bfloat16 bits; float32 in
     its last round), and its tallies."""
@@ -135,6 +135,7 @@ class ShardTrainer:
         self.counter = None
         self.model: Model | None = None
         self.base: dict[str, np.ndarray] = {}  # the weights as of the last report (own_changes)
+        self._warming = None  # warm_up_worker, while the shard is read
         self._pool = ThreadPoolExecutor(max_workers=config.threads)
 
     def pid(self) -> int:
@@ -150,6 +151,7 @@ class ShardTrainer:
         """Encode the shard and return its word tallies (for `shards.merge_counts`)."""
         from .counting import WordCounter
 
+        self._warming = self._pool.submit(warm_up_worker, self.config)
         self.counter = WordCounter()
         tokenizer = Tokenizer(self.config.lowercase, self.config.strip_punctuation,
                               self.config.normalization)
@@ -160,6 +162,8 @@ class ShardTrainer:
     def setup(self, words: list[str], counts: np.ndarray) -> list[int]:
         """Take the merged vocabulary, build the same initial model as every other worker and
         the driver, and return the raw words of each of this shard's chunks."""
+        if self._warming is not None:
+            self._warming.result()
         vocab = Vocabulary(list(words), np.asarray(counts, dtype=np.int64))
         index = {w: i for i, w in enumerate(vocab.words)}
         remap = np.full(self.counter.provisional_size + 2, UNKNOWN, dtype=np.int32)
@@ -358,6 +362,60 @@ def merge_limits(model: Model) -> dict[str, np.ndarray]:
               for name, m in model_matrices(model).items()}
     limits["inputs"][len(model.vocab):] = NGRAM_OVERSHOOT
     return limits
+
+
+def warm_up_worker(config: TrainConfig) -> None:
+    """A round of a worker on two words: Numba loads the compiled loops of training, reporting
+    and taking in changes from its cache (0.3-0.4 s) while the shard is read, not in `setup`
+    and the first round, while the others wait."""
+    vocab = Vocabulary(["a", "b"], np.array([2, 1], np.int64))
+    model = initial_model(vocab, dataclasses.replace(config, buckets=min(config.buckets, 8)),
+                          None)
+    trainer = ChunkTrainer(model, np.array([0, 1, LINE_BREAK], np.int32))  # as setup's remap
+    seen = np.zeros(len(vocab), np.uint8)
+    trainer.train(_FewIds(np.array([0, 1, 0, 1, LINE_BREAK], np.int32)), 0, 0, config.alpha,
+                  config.alpha, np.zeros(1, np.uint8), 0, 1, seen)
+    for live in model_matrices(model).values():
+        base = np.zeros_like(live)
+        for exact in (False, True):  # an earlier round, the last
+            ids, changes = own_changes(live, base, LEAST_CHANGE, None, exact)
+            for writable in (True, False):  # from a thread, from Ray
+                ids.setflags(write=writable)
+                changes.setflags(write=writable)
+                kernels.add_rows(base, ids, changes)
+    if model.bags is not None:
+        kernels.mark_bags(np.flatnonzero(seen), *model.bags, np.zeros(len(model.input_weights),
+                                                                     np.uint8))
+
+
+class _FewIds:
+    """A corpus of one short chunk, for warm_up_worker."""
+
+    def __init__(self, ids: np.ndarray):
+        self.ids = ids
+
+    def read_chunk(self, k: int, buffer: np.ndarray, part: int = 0, parts: int = 1):
+        buffer[:len(self.ids)] = self.ids
+        return buffer[:len(self.ids)]
+
+
+def warm_up(workers: int) -> None:
+    """Call the driver's compiled loops once on a few numbers: Numba loads them from its cache
+    (0.45 s in all, Numba's own start most of it), which can happen while Ray starts rather
+    than between the workers' counting and their setup."""
+    words = [str(i) for i in range(INITIAL_IDS + 1)]  # as every vocabulary, outgrow the table
+    merged_counter(words, np.ones(len(words), np.int64))
+    results = []
+    for writable in (True, False):  # results arrive read-only from Ray, writable from a thread
+        ids, rows = np.zeros(1, np.int32), np.ones((1, 4), np.float32)
+        for changes in (rows, kernels.to_bfloat16(rows)):  # a last round, an earlier one
+            for array in (ids, changes):
+                array.setflags(write=writable)
+            results.append(RoundResult({"inputs": (ids, changes)}, 0.0, 0, 0))
+    merger = Merger({"inputs": np.zeros((2, 4), np.float32)})
+    merger.add(results)
+    if workers > 2:  # the merge proper
+        merger.merge(results)
 
 
 def merged_vocabulary(tallies, config: TrainConfig,

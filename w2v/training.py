@@ -190,8 +190,7 @@ class ChunkTrainer:
         buffer = self._buffers.get(threading.get_ident())
         if buffer is None:
             buffer = self._buffers[threading.get_ident()] = np.empty(CHUNK_IDS, dtype=np.int32)
-        tokens = corpus.read_chunk(k, buffer)
-        tokens = tokens[len(tokens) * part // parts:len(tokens) * (part + 1) // parts]
+        tokens = corpus.read_chunk(k, buffer, part, parts)
         model, kernels, cbow = self.model, self.kernels, self.config.arch == "cbow"
         if seen is not None:
             kernels.mark_words(tokens, self.vocab_tables[0], seen)

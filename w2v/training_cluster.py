@@ -38,6 +38,7 @@ from .distributed import (
     model_matrices,
     piece_words,
     saturation,
+    warm_up,
 )
 from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
 from .formats import VectorFile
@@ -53,7 +54,8 @@ SYNC_WORDS = 524_288  # words the whole cluster trains between merges, at most b
 MIN_MERGES = 160  # merges in a run at least, by default (see default_sync_words)
 SOLO_WORDS = 4_194_304  # words a lone worker trains between reports
 MAX_PARTS = 32  # slices of a chunk at most: rounds of at least 4,096 words per thread
-BALANCE_PARTS = 4  # slices of a chunk at least with several threads (see _train)
+BALANCE_PARTS = 4  # slices of a chunk at most to balance several threads (see _train)
+PIECES_PER_THREAD = 8  # in a round, for balance (see _train)
 
 
 def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: str | None,
@@ -120,6 +122,13 @@ def _signals_to(cluster) -> Iterator[None]:
             signal.signal(sig, old)
 
 
+def _warm_up(workers: int) -> None:
+    """`distributed.warm_up`, in a thread. It saves time and nothing else: the calls it makes
+    are made again when needed, so a failure here would show there."""
+    with contextlib.suppress(Exception):
+        warm_up(workers)
+
+
 def _log(enabled: bool, message: str) -> None:
     if enabled:
         print(message, file=sys.stderr)
@@ -142,6 +151,9 @@ class _Run:
     def run(self, resume: Checkpoint | None) -> Model:
         cfg, cluster = self.config, self.cluster
         cluster.start(self.plans, cfg)
+        # while the workers count (during Ray's start, this thread slowed it by a second)
+        threading.Thread(target=_warm_up, args=(len(self.plans),), name="w2v-warm-up",
+                         daemon=True).start()
         counted = cluster.call("count", [() for _ in self.plans])
         stats = CorpusStats(files=len(self.paths), paths=list(self.paths))
         for _, part in counted:
@@ -184,8 +196,10 @@ class _Run:
         # thread. With one worker nothing is merged: a round only updates the driver's copy.
         share = self.sync_words / len(self.plans) if len(self.plans) > 1 else SOLO_WORDS
         self.parts = min(max(1, round(CHUNK_IDS * cfg.threads / share)), MAX_PARTS)
-        if cfg.threads > 1:  # a round waits for its last piece: small ones keep threads busy
-            self.parts = max(self.parts, BALANCE_PARTS)
+        if cfg.threads > 1:  # a round waits for its last piece: many keep the threads busy to
+            # its end, but a slice costs more than a whole chunk (1x2: 3% slower in quarters)
+            needed = math.ceil(PIECES_PER_THREAD * cfg.threads * CHUNK_IDS / share)
+            self.parts = max(self.parts, min(needed, BALANCE_PARTS))
         per_round = cfg.threads * max(1, round(share * self.parts / (CHUNK_IDS * cfg.threads)))
         self.per_round = per_round
         self.rounds = max(math.ceil(len(c) * self.parts / per_round) for c in self.chunk_words)
