@@ -119,11 +119,14 @@ def main() -> None:
     header = ("run", "time s", "words/s", "peak MB", "analogy", "WS353", "SimLex", "MiB sent")
     table = [(k, f"{r['seconds']:.1f}", f"{r['words_per_second'] / 1e3:,.0f}k",
               f"{r['peak']:.0f}", f"{100 * r['analogy']:.1f}%", f"{r['ws353']:.3f}",
-              f"{r['simlex']:.3f}", f"{r['exchanged_mib']:,}") if "failed" not in r
-             else (k, "failed:", r["failed"], "", "", "", "", "") for k, r in rows.items()]
+              f"{r['simlex']:.3f}", f"{r['exchanged_mib']:,}")
+             for k, r in rows.items() if "failed" not in r]
     widths = [max(len(x) for x in col) for col in zip(header, *table)]
     for line in [header, *table]:
-        print("  ".join(x.ljust(w) for x, w in zip(line, widths)))
+        print("  ".join(x.ljust(w) for x, w in zip(line, widths)).rstrip())
+    for label, r in rows.items():
+        if "failed" in r:
+            print(f"{label}: failed: {r['failed']}")
     for label, r in rows.items():
         if len(r.get("analogies", ())) > 1:
             print(f"{label} by run: analogy "

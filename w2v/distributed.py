@@ -48,6 +48,14 @@ thread: analogy 36.4%, WordSim353 0.617; `scripts/bench_ray.py` has the current 
   input rows or the output rows alone: diverges; 1 with settling at 200 touches: 32.6%, 0.591.
   Settling scaled by the learning rate (rows settle slower as it falls): 32.9%, 0.579; by its
   inverse: 33.9%, 0.593. Halving `--sync-every`: 34.8%, 0.612 (35.2%, 0.603 at a quarter).
+- With the kernels of 0.3 (draw-ahead; one process with one thread, seeds 1-3: 37.2%, 35.8%,
+  36.4%), 4 workers scored 35.2%, 34.9%, 35.4%: 1.3 points under, a gap none of these closed.
+  Merging every 16k words of each worker instead of 65k: 34.8% (seed 1). One epoch as a quick
+  proxy (one process 11.1% / 11.8% with seeds 1 / 2, 4 workers 9.3% / 9.9%): sending every
+  changed row, 9.2% / 9.8%; a barrier per round instead of the queued round, 9.6% / 10.1%,
+  and with it settled rows at 2.5 or 3 times the mean 10.5% or 10.7% (4 times, or the sum:
+  diverges); the mean alone (`OVERSHOOT` 1) 6.9%. Over 5 epochs the proxy misled: barrier and
+  2.5 times, 34.1%; 3 times diverged in the first epoch. The sum diverges at 16k words too.
 
 Only rows whose change reached `LEAST_CHANGE` (10%) of the row's norm travel; smaller ones stay
 in the worker's weights minus its base and go in a later round, all of them in its last. With 2

@@ -27,12 +27,6 @@ from .errors import W2VError
 os.environ.setdefault("RAY_NUM_REDIS_GET_RETRIES", "3")
 os.environ.setdefault("RAY_gcs_rpc_server_connect_timeout_s", "3")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-# A local runtime's raylet connects to its object store, which starts beside it in a thread;
-# when the store's socket is not up at the first try, the raylet slept Ray's 1,000 ms retry
-# interval: ray.init took 3.1-3.4 s instead of 2.1 in 2 of 4 starts. Ten times the tries a
-# tenth as long apart keep Ray's 10 s of patience (inherited by every process Ray starts here).
-os.environ.setdefault("RAY_raylet_client_connect_timeout_milliseconds", "100")
-os.environ.setdefault("RAY_raylet_client_num_connect_attempts", "100")
 
 try:
     import ray
