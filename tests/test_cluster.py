@@ -148,13 +148,16 @@ def test_a_round_reports_every_row_it_changed_though_it_scans_only_its_words(top
 
 
 def test_the_default_merge_interval_gives_every_run_enough_merges_and_shrinks_with_workers():
-    from w2v.training_cluster import MIN_MERGES, SYNC_WORDS, default_sync_words
+    from w2v.training_cluster import MIN_MERGES, MIN_WORKER_ROUND, SYNC_WORDS, default_sync_words
 
     assert default_sync_words(100 * SYNC_WORDS * MIN_MERGES, 2) == SYNC_WORDS
     assert default_sync_words(100 * SYNC_WORDS * MIN_MERGES, 1) == SYNC_WORDS
     assert default_sync_words(10_000_000, 2) == 10_000_000 // MIN_MERGES  # a small corpus
-    assert default_sync_words(10_000_000, 4) == 10_000_000 // MIN_MERGES // 2
-    assert default_sync_words(100 * SYNC_WORDS * MIN_MERGES, 16) == SYNC_WORDS // 8
+    assert default_sync_words(20_000_000, 4) == 20_000_000 // MIN_MERGES // 2
+    assert default_sync_words(100 * SYNC_WORDS * MIN_MERGES, 8) == SYNC_WORDS // 4
+    # many workers: halving stops at a smallest round each (smaller ones diverged)
+    assert default_sync_words(100 * SYNC_WORDS * MIN_MERGES, 16) == 16 * MIN_WORKER_ROUND
+    assert default_sync_words(10_000_000, 16) == 10_000_000 // MIN_MERGES  # not past the cap
     assert default_sync_words(3, 2) == 1
 
 

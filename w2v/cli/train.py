@@ -96,7 +96,7 @@ def _every(ctx, param, value):
               metavar="WORDS", help="With --ray: words the cluster trains between merges of the "
               "workers' weights, each worker its share (at least 4096 per thread) "
               "[default: 524288, fewer for a run of under 84M words (160 merges at least), "
-              "halved for each doubling of workers past 2].")
+              "halved for each doubling of workers past 2, 8192 per worker at least].")
 @_training_options
 def train(corpus, output, quiet, checkpoint_path, checkpoint_every, resume_path, init_path,
           report_path, save_vocab, read_vocab, ray_address, workers, sync_words, **settings):
