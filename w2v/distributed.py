@@ -409,8 +409,8 @@ class _FewIds:
 
 def warm_up(workers: int) -> None:
     """Call the driver's compiled loops once on a few numbers: Numba loads them from its cache
-    (0.45 s in all, Numba's own start most of it), which can happen while Ray starts rather
-    than between the workers' counting and their setup."""
+    (0.45 s in all, Numba's own start most of it) while the workers count, rather than
+    between their counting and their setup."""
     words = [str(i) for i in range(INITIAL_IDS + 1)]  # as every vocabulary, outgrow the table
     merged_counter(words, np.ones(len(words), np.int64))
     results = []
