@@ -16,7 +16,7 @@ from conftest import DATA
 from w2v.corpus import CHUNK_IDS, EncodedCorpus, count_words
 from w2v.counting import LINE_BREAK, WordCounter
 from w2v.errors import ConfigError
-from w2v.reading import decompressed_size, read_blocks
+from w2v.reading import decompressed_size, planned_size, read_blocks
 from w2v.shards import Shard, counter_tallies, merge_counts, merged_counter, plan_shards
 from w2v.tokenize import Tokenizer
 from w2v.vocab import Vocabulary
@@ -149,6 +149,26 @@ def test_sizes_are_those_of_the_decompressed_streams(tmp_path):
     data = _text(random.Random(3), 500)
     for suffix in (".txt", ".gz", ".bz2", ".xz"):
         assert decompressed_size(_write(tmp_path / f"c{suffix}", data)) == len(data)
+
+
+def test_a_gzip_size_comes_from_its_trailer_and_a_short_guess_still_covers_the_file(tmp_path):
+    rng = random.Random(5)
+    first, second = _text(rng, 3000), _text(rng, 9000)
+    single = _write(tmp_path / "one.txt.gz", first + second)
+    assert planned_size(single) == decompressed_size(single) == len(first + second)
+    # two gzip members, as `cat a.gz b.gz` makes: the trailer holds the second one's size
+    members = tmp_path / "two.txt.gz"
+    members.write_bytes(gzip.compress(first) + gzip.compress(second))
+    assert planned_size(str(members)) == len(second) < decompressed_size(str(members))
+    whole_words, _, _ = _encoded([str(members)])
+    for n in (2, 3, 7):
+        plan = plan_shards([str(members)], n)
+        assert plan[-1][-1].stop is None  # the last part reads to the end
+        assert [w for part in plan for w in _encoded(part)[0]] == whole_words
+    # a trailer too small to be the size (an empty last member, as bgzip ends): decompressed
+    bgzip_like = tmp_path / "three.txt.gz"
+    bgzip_like.write_bytes(gzip.compress(first) + gzip.compress(b""))
+    assert planned_size(str(bgzip_like)) == len(first)
 
 
 def test_stdin_cannot_be_sharded(tmp_path):

@@ -102,6 +102,29 @@ def decompressed_size(path: str) -> int:
         stream.close()
 
 
+def planned_size(path: str) -> int:
+    """`decompressed_size`, or for a .gz file a guess from its trailer without decompressing
+    it (0.5 s saved per 100 MB of gzip text): the size gzip records for its last member, when
+    the file is too small for that number (the size modulo 2**32) to have wrapped at a
+    plausible ratio and the number is plausible. A file of several gzip members gets the last
+    one's size: a plan cut on it is uneven, never wrong (its last range runs to the end)."""
+    if path.endswith(".gz") and path != "-":
+        check_corpus(path)  # a file that is not gzip fails here, in one line
+        try:
+            with open(path, "rb") as f:
+                compressed = os.fstat(f.fileno()).st_size
+                f.seek(-4, os.SEEK_END)
+                recorded = int.from_bytes(f.read(4), "little")
+        except OSError as exc:
+            raise CorpusError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        if compressed // 2 <= recorded and compressed * _MAX_GZIP_RATIO < 1 << 32:
+            return recorded
+    return decompressed_size(path)
+
+
+_MAX_GZIP_RATIO = 32  # text gzips 2.5-4x; past 32x the recorded size could have wrapped
+
+
 def check_corpus(path: str) -> None:
     """Open `path` and read its first block: a file that is missing, unreadable or not what
     its extension says fails here, in one line, without reading the rest."""

@@ -27,7 +27,7 @@ import numpy as np
 
 from .counting import WordCounter
 from .errors import ConfigError
-from .reading import check_corpus, decompressed_size
+from .reading import check_corpus, planned_size
 
 # what a worker sends back: (words, counts, births) of the words it counted, see counter_tallies
 Tallies = tuple[list[str], np.ndarray, np.ndarray]
@@ -57,9 +57,11 @@ def plan_shards(paths: list[str], n: int) -> list[list[Shard]]:
     """`n` parts of about equal decompressed bytes over `paths` in order (part k covers bytes
     k * total // n to (k + 1) * total // n of the files laid end to end); a part may be empty.
 
-    Sizes cost a stat for a plain file and a streaming decompression for a compressed one
-    (about 0.5 s per 100 MB of gzip text); one part needs none: every file whole, each only
-    checked to open and read. A worker given a range in the middle of a compressed file
+    Sizes cost a stat for a plain file, a look at the trailer of a .gz file (`planned_size`)
+    and a streaming decompression for other compressed ones (about 0.5 s per 100 MB of text);
+    one part needs none: every file whole, each only checked to open and read. A size guessed
+    short (a .gz file of several members) leaves the last part longer: the parts still cover
+    every byte. A worker given a range in the middle of a compressed file
     decompresses and drops everything before it, as it cannot seek. An empty file goes to the
     part where it lies. stdin ('-') cannot be split: ConfigError.
     """
@@ -71,7 +73,7 @@ def plan_shards(paths: list[str], n: int) -> list[list[Shard]]:
         for path in paths:
             check_corpus(path)
         return [[Shard(path) for path in paths]]
-    sizes = [decompressed_size(path) for path in paths]
+    sizes = [planned_size(path) for path in paths]
     total = sum(sizes)
     cuts = [total * k // n for k in range(n + 1)]
     parts: list[list[Shard]] = [[] for _ in range(n)]
