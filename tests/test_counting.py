@@ -122,3 +122,16 @@ def test_memory_follows_the_limit_not_the_distinct_words(tmp_path):
         peaks[every] = int(proc.stderr.split()[-1])
     # before ids were reused, the 3M file peaked about 95 MB above the 1M one
     assert peaks[1] < peaks[3] + 25, peaks
+
+
+def test_words_are_decoded_at_once_as_one_by_one_after_pruning_and_bad_bytes():
+    counter = WordCounter(max_vocab_size=40)
+    rng = np.random.default_rng(4)
+    words = [f"w{k}".encode() for k in range(120)] + ["café".encode(), b"bad\xc3", b"\xff"]
+    tokens = [words[k] for k in rng.integers(0, len(words), 3000)]
+    counter.encode(b" ".join(tokens) + b"\n")  # pruned many times: ids reused, arena compacted
+    ids = np.flatnonzero(counter.counts > 0)
+    assert len(ids) > 5
+    for order in (ids, ids[::-1], ids[:1]):
+        assert counter.words(order) == [counter.word(i) for i in order]
+    assert counter.words(np.zeros(0, np.int64)) == []

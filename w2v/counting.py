@@ -199,3 +199,16 @@ class WordCounter:
         start = int(self._starts[i])
         return bytes(self._arena[start:start + int(self._lengths[i])]).decode("utf-8",
                                                                             errors="replace")
+
+    def words(self, ids: np.ndarray) -> list[str]:
+        """`word` of each of `ids`, decoded at once (82k words: 0.08 s one by one)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return []
+        lengths = self._lengths[ids].astype(np.int64) + 1  # each word and a b"\n" after it
+        ends = np.cumsum(lengths)
+        # position k of the joined bytes is byte (k - first of its word) of its word's start
+        offsets = np.arange(ends[-1]) - np.repeat(ends - lengths, lengths)
+        joined = self._arena[np.repeat(self._starts[ids], lengths) + offsets]
+        joined[ends - 1] = ord("\n")  # no word holds a b"\n": tokens end at whitespace
+        return joined.tobytes().decode("utf-8", errors="replace").split("\n")[:-1]

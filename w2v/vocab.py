@@ -59,7 +59,7 @@ class Vocabulary:
                  else kept[np.argsort(births[kept], kind="stable")])
         remap = _unknown_remap(n)
         remap[order] = np.arange(len(order), dtype=np.int32)
-        words = [counter.word(i) for i in order]
+        words = counter.words(order)
         return cls(words, counts[order].copy()), remap
 
     @classmethod
