@@ -15,10 +15,12 @@ import pytest
 from conftest import DATA
 from w2v.corpus import CHUNK_IDS, EncodedCorpus, count_words
 from w2v.counting import LINE_BREAK, WordCounter
+from w2v.distributed import piece_words
 from w2v.errors import ConfigError
 from w2v.reading import decompressed_size, planned_size, read_blocks
 from w2v.shards import Shard, counter_tallies, merge_counts, merged_counter, plan_shards
 from w2v.tokenize import Tokenizer
+from w2v.training_cluster import BALANCE_PARTS, TAIL_PARTS, _split_tail
 from w2v.vocab import Vocabulary
 
 _WORD = re.compile(rb"[^ \n\t\r\x00]+")  # a word as reading sees it: between whitespace bytes
@@ -299,3 +301,24 @@ def test_the_slices_of_a_chunk_read_back_the_chunk(tmp_path, parts):
             slices = [corpus.read_chunk(k, part, p, parts).copy() for p in range(parts)]
             assert np.array_equal(np.concatenate(slices), chunk)
             assert max(len(s) for s in slices) - min(len(s) for s in slices) <= 1
+
+
+@pytest.mark.parametrize("threads, parts", [(2, 1), (3, 1), (2, 4), (4, 32), (1, 1)])
+def test_the_last_pieces_of_a_round_are_sliced_and_read_the_same_ids(tmp_path, threads, parts):
+    """A round's last piece on each thread is cut smaller, so the threads end together."""
+    words = " ".join(str(i % 5000) for i in range(3 * CHUNK_IDS + 777))
+    path = _write(tmp_path / "c.txt", words.encode())
+    with EncodedCorpus.encode([path], Tokenizer(), WordCounter()) as corpus:
+        pieces = [(n // parts, n % parts, parts) for n in range(corpus.n_chunks * parts)]
+        split = _split_tail(pieces, threads)
+        buffer = np.empty(CHUNK_IDS, np.int32)
+
+        def ids(of):
+            return np.concatenate([corpus.read_chunk(k, buffer, part, n).copy()
+                                   for k, part, n in of])
+
+        assert np.array_equal(ids(split), ids(pieces))
+        assert (sum(piece_words(corpus.chunk_words, *p) for p in split)
+                == sum(corpus.chunk_words))
+        sliced = len(pieces) > threads > 1 and parts <= BALANCE_PARTS
+        assert len(split) == len(pieces) + (threads * (TAIL_PARTS - 1) if sliced else 0)

@@ -57,6 +57,7 @@ SOLO_WORDS = 4_194_304  # words a lone worker trains between reports
 MAX_PARTS = 32  # slices of a chunk at most: rounds of at least 4,096 words per thread
 BALANCE_PARTS = 4  # slices of a chunk at most to balance several threads (see _train)
 PIECES_PER_THREAD = 8  # in a round, for balance (see _train)
+TAIL_PARTS = 4  # slices of each thread's last piece of a round (see _split_tail)
 
 
 def train_on_cluster(corpus_paths: list[str], config: TrainConfig, *, address: str | None,
@@ -294,17 +295,18 @@ class _Run:
         parts = self.parts
         for w, words in enumerate(self.chunk_words):
             first, end = r * self.per_round, min((r + 1) * self.per_round, len(words) * parts)
-            pieces = [(n // parts, n % parts, parts) for n in range(first, end)]
+            pieces = _split_tail([(n // parts, n % parts, parts) for n in range(first, end)],
+                                 self.config.threads)
             if not pieces:
                 sent.append(None)
                 continue
             shard_words = sum(words)
             before = np.concatenate([[0], np.cumsum(words)])
             alphas = []
-            for k, part, _ in pieces:
-                start = before[k] + words[k] * part // parts
+            for k, part, of in pieces:
+                start = before[k] + words[k] * part // of
                 alphas.append((self._alpha(epoch, start, shard_words),
-                               self._alpha(epoch, start + piece_words(words, k, part, parts),
+                               self._alpha(epoch, start + piece_words(words, k, part, of),
                                            shard_words)))
             last = epoch == self.config.epochs - 1 and end == len(words) * parts
             args = (epoch, pieces, alphas, last)
@@ -490,6 +492,22 @@ def default_sync_words(run_words: int, workers: int) -> int:
     interval = min(SYNC_WORDS, run_words / MIN_MERGES)
     halved = interval * min(1.0, 2 / max(workers, 1))
     return max(1, int(max(halved, min(interval, MIN_WORKER_ROUND * workers))))
+
+
+def _split_tail(pieces: list[tuple[int, int, int]], threads: int) -> list[tuple[int, int, int]]:
+    """`pieces` with the last one of each thread cut in TAIL_PARTS slices, when there are more
+    pieces than threads: a round ends when its last piece does, and the threads that finish
+    first wait (1 x 2, whole chunks: 0.85 thread-seconds of 61 idle in 25 rounds). Pieces
+    already smaller than a chunk / BALANCE_PARTS stay whole."""
+    if threads < 2 or len(pieces) <= threads:
+        return pieces
+    tail = []
+    for k, part, parts in pieces[-threads:]:
+        if parts > BALANCE_PARTS:
+            tail.append((k, part, parts))
+        else:  # slice i of TAIL_PARTS of the piece: the same ids, read_chunk's rounding
+            tail += [(k, part * TAIL_PARTS + i, parts * TAIL_PARTS) for i in range(TAIL_PARTS)]
+    return pieces[:-threads] + tail
 
 
 def _padded(values: list, length: int, dtype) -> np.ndarray:
