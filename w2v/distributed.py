@@ -56,6 +56,10 @@ thread: analogy 36.4%, WordSim353 0.617; `scripts/bench_ray.py` has the current 
   and with it settled rows at 2.5 or 3 times the mean 10.5% or 10.7% (4 times, or the sum:
   diverges); the mean alone (`OVERSHOOT` 1) 6.9%. Over 5 epochs the proxy misled: barrier and
   2.5 times, 34.1%; 3 times diverged in the first epoch. The sum diverges at 16k words too.
+  An outer momentum on the mean (as SlowMo: settled rows move by the mean plus beta times
+  their last merged move), beta 0.5 / 0.7: 34.0% / 34.0%; settled rows past the 1,000 most
+  frequent words at 3 times the mean: 35.1%; past the 300 most frequent at 4 times:
+  diverged (seed 1; 35.2% as it is).
 
 Only rows whose change reached `LEAST_CHANGE` (10%) of the row's norm travel; smaller ones stay
 in the worker's weights minus its base and go in a later round, all of them in its last. With 2

@@ -488,7 +488,8 @@ def default_sync_words(run_words: int, workers: int) -> int:
     workers at 524,288 / 262,144 / 131,072: enwiki-t8 34.3 / 34.8 / 35.2%, demo 1.1 / 2.1 /
     3.2% (5.0% at 32,768). With the kernels of 0.3 (one process 36.5%, mean of seeds 1-3), 16
     workers at 65,536 diverged in the first epoch; at 131,072 they scored 28.8% / 0.587, at
-    262,144 25.8% / 0.542 (seed 1)."""
+    262,144 25.8% / 0.542 (seed 1). 2 workers at 1,048,576: 35.6 / 35.6 / 35.0% (seeds 1-3;
+    36.3 / 36.3 / 35.3% at 524,288), in 37-38 s instead of about 40."""
     interval = min(SYNC_WORDS, run_words / MIN_MERGES)
     halved = interval * min(1.0, 2 / max(workers, 1))
     return max(1, int(max(halved, min(interval, MIN_WORKER_ROUND * workers))))
