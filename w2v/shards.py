@@ -99,15 +99,7 @@ def counter_tallies(counter: WordCounter) -> Tallies:
         raise ConfigError("max_vocab_size: counts pruned by each worker cannot be merged into "
                           "the corpus's vocabulary; leave it unset when counting in shards")
     ids = np.flatnonzero(counter.counts > 0)
-    if not len(ids):
-        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # never pruned, the arena holds the words back to back in id order: split and decode at once
-    _, _, _, lengths, arena = counter.lookup_table()
-    ends = np.cumsum(lengths[:counter.provisional_size], dtype=np.int64)
-    joined = np.insert(arena[:ends[-1]], ends[:-1], ord("\n")).tobytes()
-    every = joined.decode("utf-8", errors="replace").split("\n")  # no word holds a b'\n'
-    words = [every[i] for i in ids]
-    return words, counter.counts[ids].copy(), counter.births[ids].copy()
+    return counter.words(ids), counter.counts[ids].copy(), counter.births[ids].copy()
 
 
 def merge_counts(parts: Iterable[WordCounter | Tallies]) -> tuple[list[str], np.ndarray]:
