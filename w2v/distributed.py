@@ -147,7 +147,7 @@ class ShardTrainer:
         self.counter = None
         self.model: Model | None = None
         self.base: dict[str, np.ndarray] = {}  # the weights as of the last report (own_changes)
-        self._warming = None  # warm_up_worker, while the shard is read
+        self._warming = None  # warm_up_worker, while the driver merges the vocabulary
         self._pool = ThreadPoolExecutor(max_workers=config.threads)
 
     def pid(self) -> int:
@@ -163,12 +163,14 @@ class ShardTrainer:
         """Encode the shard and return its word tallies (for `shards.merge_counts`)."""
         from .counting import WordCounter
 
-        self._warming = self._pool.submit(warm_up_worker, self.config)
         self.counter = WordCounter()
         tokenizer = Tokenizer(self.config.lowercase, self.config.strip_punctuation,
                               self.config.normalization)
         self.corpus = EncodedCorpus.encode(self.shard, tokenizer, self.counter)
         self.tallies = counter_tallies(self.counter)
+        # Numba's loading (warm_up_worker) competes with the reading for the cores; after it,
+        # it fills the time the driver spends merging the vocabulary
+        self._warming = self._pool.submit(warm_up_worker, self.config)
         return self.tallies, self.corpus.stats
 
     def setup(self, words: list[str], counts: np.ndarray) -> list[int]:
@@ -378,8 +380,11 @@ def merge_limits(model: Model) -> dict[str, np.ndarray]:
 
 def warm_up_worker(config: TrainConfig) -> None:
     """A round of a worker on two words: Numba loads the compiled loops of training, reporting
-    and taking in changes from its cache (0.3-0.4 s) while the shard is read, not in `setup`
-    and the first round, while the others wait."""
+    and taking in changes from its cache (0.3-0.6 s) while the driver merges the workers'
+    counts, not in `setup` and the first round, while the others wait. (Started with the
+    reading, it slowed the reading more than it saved: 2 workers on enwiki-t8, from Ray's start
+    to the end of setup, 2.41-3.28 s with a median of 2.64 in 7 runs; 2.21-2.64, median 2.41,
+    as it is. One worker, which has a core to spare while it reads: no change seen.)"""
     vocab = Vocabulary(["a", "b"], np.array([2, 1], np.int64))
     model = initial_model(vocab, dataclasses.replace(config, buckets=min(config.buckets, 8)),
                           None)
