@@ -60,6 +60,15 @@ thread: analogy 36.4%, WordSim353 0.617; `scripts/bench_ray.py` has the current 
   their last merged move), beta 0.5 / 0.7: 34.0% / 34.0%; settled rows past the 1,000 most
   frequent words at 3 times the mean: 35.1%; past the 300 most frequent at 4 times:
   diverged (seed 1; 35.2% as it is).
+- Where the 4 workers' gap lies (seed 1, 35.2% as it is): settled output rows at 1 or 1.5
+  times the mean, 31.2% / 34.0% (past 2 they diverge); input rows at 1.5 times, 35.2%;
+  output rows settling by their context alone (negatives not counted), 35.2%. A gain per row
+  adapted at each merge as Rprop adapts its steps (times 1.2 while the row's merged changes
+  keep their direction, times 0.5 when they turn; or 1.1 / 0.7): 19.6% / 20.4%, as many rows'
+  merged changes turn from one merge to the next and slowing them costs far more than it
+  steadies. The ten nearest neighbours (among 30k words) of words of every frequency, from
+  the 300 most frequent to those ranked 10,000-30,000, share 0.03-0.07 fewer with one
+  process's than two other seeds of one process do: no band of words holds the gap alone.
 
 Only rows whose change reached `LEAST_CHANGE` (10%) of the row's norm travel; smaller ones stay
 in the worker's weights minus its base and go in a later round, all of them in its last. With 2
