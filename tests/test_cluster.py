@@ -77,6 +77,21 @@ def test_saturation_follows_how_often_a_round_trains_each_row():
     assert np.all(np.diff(settled["inputs"]) <= 0) and np.all(np.diff(settled["output"]) <= 0)
     assert 0.1 < settled["inputs"][2] < 0.99
     assert np.all(settled["output"] >= settled["inputs"])  # negatives train output rows too
+    faster = saturation(initial_model(vocab, config, None), config, 131_072, rate=2.0)
+    twice = saturation(initial_model(vocab, config, None), config, 2 * 131_072)
+    np.testing.assert_allclose(faster["inputs"], twice["inputs"], rtol=1e-6)  # a touch at twice
+    np.testing.assert_allclose(faster["output"], twice["output"], rtol=1e-6)  # the rate: two
+
+
+def test_workers_whose_merge_averages_train_at_a_multiple_of_the_rate_asked():
+    from w2v.distributed import MERGED_RATE
+    from w2v.training_cluster import _Run
+
+    config = TrainConfig(alpha=0.03, min_alpha=0.001).resolved()
+    for workers, rate in ((1, 1.0), (2, 1.0), (3, MERGED_RATE), (16, MERGED_RATE)):
+        run = _Run(None, [[]] * workers, [], config, False, None, None, 0.0, None)
+        assert run._alpha(0, 0, 100) == pytest.approx(rate * 0.03)
+        assert run._alpha(config.epochs - 1, 100, 100) == pytest.approx(rate * 0.001)
 
 
 def test_own_changes_finds_the_rows_a_round_changed_and_catches_the_base_up():

@@ -118,6 +118,7 @@ from .vocab import Vocabulary
 
 LEAST_CHANGE = 0.1  # a row's change is sent once it reaches this share of the row's norm
 SETTLE_TOUCHES = 25.0  # updates in a round that settle a row (see saturation)
+MERGED_RATE = 2.0  # the learning rate, times the one asked, of workers whose merge averages
 OVERSHOOT = 2.0  # a settled row moves by at most this many times the workers' mean (Merger)
 NGRAM_OVERSHOOT = 1.5  # the same for n-gram rows, which many words share (merge_limits)
 DIVERGED_LOSS = 5.0  # loss per prediction: log 2 = 0.69 at the start, far below when learning
@@ -357,14 +358,27 @@ class Merger:
 _NOTHING = (np.zeros(0, np.int32), np.zeros((0, 0), np.float32))
 
 
+def rate_scale(workers: int) -> float:
+    """How many times the asked learning rate the workers train at: MERGED_RATE with more than
+    two workers, whose merge moves the rows they all settle by a few times their mean change
+    rather than the sum (see Merger), else 1. Measured, enwiki-t8, 5 epochs (one process 36.5%,
+    0.599, the mean of seeds 1-3): 4 workers at the rate asked 35.1%, 0.605 (seeds 1-3); at
+    1.4 / 1.8 / 2.2 times it 37.0 / 38.1 / 38.4% (seed 1; one process at 1.4 / 1.8 times:
+    39.2 / 38.5%); at 2 times, settling at half the touches: see `scripts/bench_ray.py`. 8
+    workers: 33.6%, 0.580 as asked; 1.4 times 34.7%; 2 times diverges in the first epoch unless
+    rows settle at half the touches (a touch moves a row twice as far): 36.2%, 0.602."""
+    return MERGED_RATE if workers > 2 else 1.0
+
+
 def saturation(model: Model, config: TrainConfig, round_words: int,
-               settle: float = None) -> dict[str, np.ndarray]:
+               settle: float = None, rate: float = 1.0) -> dict[str, np.ndarray]:
     """Per row, how far one worker's updates in a round of `round_words` corpus words settle it:
-    1 - exp(-t / settle), with t the times the row is expected to be trained in the round (a
-    word's kept occurrences times its window for its input row; those plus its share of the
-    negatives for its output row). Rows the counts cannot tell (n-gram rows, the hierarchical
-    softmax's inner nodes) count as settled."""
-    settle = SETTLE_TOUCHES if settle is None else settle
+    1 - exp(-t rate / settle), with t the times the row is expected to be trained in the round
+    (a word's kept occurrences times its window for its input row; those plus its share of the
+    negatives for its output row) and `rate` the workers' learning rate over the one asked
+    (`rate_scale`). Rows the counts cannot tell (n-gram rows, the hierarchical softmax's inner
+    nodes) count as settled."""
+    settle = (SETTLE_TOUCHES if settle is None else settle) / rate
     counts = model.vocab.counts.astype(np.float64)
     kept = counts * keep_thresholds(model.vocab.counts, config.sample) / 2.0**32
     occurrences = kept * round_words / max(counts.sum(), 1.0)

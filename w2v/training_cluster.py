@@ -37,6 +37,7 @@ from .distributed import (
     merged_vocabulary,
     model_matrices,
     piece_words,
+    rate_scale,
     saturation,
     warm_up,
 )
@@ -141,6 +142,7 @@ class _Run:
                  started, sync_words, checkpoint_every=None, on_vocabulary=None,
                  given_vocab=None, init=None):
         self.sync_words = sync_words
+        self.rate = rate_scale(len(plans))  # the workers' learning rate over the one asked
         self.checkpoint_every, self.on_vocabulary = checkpoint_every, on_vocabulary
         self.given_vocab, self.init = given_vocab, init
         self.resume: Checkpoint | None = None
@@ -213,14 +215,16 @@ class _Run:
         self.epoch_seconds = np.zeros(cfg.epochs, dtype=np.float64)  # of this run's epochs
         _log(self.progress, f"training {cfg.arch}: {cfg.epochs} epochs of {self.stats.words:,} "
              f"words on {len(self.plans)} workers x {cfg.threads} threads, merging every "
-             f"{per_round * CHUNK_IDS // self.parts:,} words of each")
+             f"{per_round * CHUNK_IDS // self.parts:,} words of each"
+             + (f" at {self.rate:g} times the learning rate" if self.rate != 1 else ""))
         bar = tqdm(total=total, initial=done, desc=f"training {cfg.arch}", unit=" words",
                    unit_scale=True, file=sys.stderr, smoothing=0.1,
                    disable=None if self.progress else True, mininterval=0.5)
         began = time.perf_counter()
         self.catch_up = _CatchUp()
         merger = Merger(model_matrices(self.model),
-                        saturation(self.model, cfg, per_round * CHUNK_IDS // self.parts),
+                        saturation(self.model, cfg, per_round * CHUNK_IDS // self.parts,
+                                   rate=self.rate),
                         merge_limits(self.model))
         self.news: list[list] = [[] for _ in self.plans]  # merged rows not yet sent, per worker
         self.forward: list[list] = [[] for _ in self.plans]  # the other's results, 2 workers
@@ -365,10 +369,11 @@ class _Run:
 
     def _alpha(self, epoch: int, words_before: int, shard_words: int) -> float:
         """The learning rate where this worker's shard stands in the global schedule: with
-        shards of equal size, every worker is at the same share of the run in each round."""
+        shards of equal size, every worker is at the same share of the run in each round. It is
+        `self.rate` times the one asked (see `rate_scale`)."""
         cfg = self.config
         share = (epoch * shard_words + words_before) / max(cfg.epochs * shard_words, 1)
-        return cfg.alpha - (cfg.alpha - cfg.min_alpha) * min(share, 1.0)
+        return self.rate * (cfg.alpha - (cfg.alpha - cfg.min_alpha) * min(share, 1.0))
 
     def _log_epoch(self, bar, epoch: int, elapsed: float) -> None:
         if self.progress:
