@@ -171,7 +171,9 @@ def test_the_default_merge_interval_gives_every_run_enough_merges_and_shrinks_wi
     assert default_sync_words(20_000_000, 4) == 20_000_000 // MIN_MERGES // 2
     assert default_sync_words(100 * SYNC_WORDS * MIN_MERGES, 8) == SYNC_WORDS // 4
     # many workers: halving stops at a smallest round each (smaller ones diverged)
-    assert default_sync_words(100 * SYNC_WORDS * MIN_MERGES, 16) == 16 * MIN_WORKER_ROUND
+    assert default_sync_words(20_000_000, 8) == 8 * MIN_WORKER_ROUND
+    # 16 workers at twice the rate: a floor twice that (at 8,192 words each they diverged)
+    assert default_sync_words(100 * SYNC_WORDS * MIN_MERGES, 16) == 16 * MIN_WORKER_ROUND * 2
     assert default_sync_words(10_000_000, 16) == 10_000_000 // MIN_MERGES  # not past the cap
     assert default_sync_words(3, 2) == 1
 

@@ -54,6 +54,7 @@ from .vocab import Vocabulary
 SYNC_WORDS = 524_288  # words the whole cluster trains between merges, at most by default
 MIN_MERGES = 160  # merges in a run at least, by default (see default_sync_words)
 MIN_WORKER_ROUND = 8_192  # words of a worker's round at least, by default (the same)
+SUMMED_UPDATES = 16  # workers x rate past which a worker's least round grows (the same)
 SOLO_WORDS = 4_194_304  # words a lone worker trains between reports
 MAX_PARTS = 32  # slices of a chunk at most: rounds of at least 4,096 words per thread
 BALANCE_PARTS = 4  # slices of a chunk at most to balance several threads (see _train)
@@ -486,7 +487,9 @@ def _lowest_priority() -> None:
 def default_sync_words(run_words: int, workers: int) -> int:
     """Words the cluster trains between merges unless told: SYNC_WORDS, fewer when the run would
     merge fewer than MIN_MERGES times, and halved for each doubling of workers past two, but
-    not below MIN_WORKER_ROUND words per worker (nor past the first two rules).
+    not below MIN_WORKER_ROUND words per worker (nor past the first two rules), a floor that
+    grows with workers x their learning rate past SUMMED_UPDATES: a row that no worker's round
+    settles moves by the sum of the workers' updates, and too many summed diverge.
     Measured (skip-gram, 5 epochs; one process with one thread 36.4% / 0.617 on enwiki-t8,
     5.6% / 0.376 on the 2M-word demo corpus): 2 workers on enwiki-t8 at 524,288 (165 merges)
     36.0% / 0.618, on the demo corpus (20 merges) 3.9% / 0.320, at 65,536 5.7% / 0.372; 4
@@ -494,10 +497,13 @@ def default_sync_words(run_words: int, workers: int) -> int:
     3.2% (5.0% at 32,768). With the kernels of 0.3 (one process 36.5%, mean of seeds 1-3), 16
     workers at 65,536 diverged in the first epoch; at 131,072 they scored 28.8% / 0.587, at
     262,144 25.8% / 0.542 (seed 1). 2 workers at 1,048,576: 35.6 / 35.6 / 35.0% (seeds 1-3;
-    36.3 / 36.3 / 35.3% at 524,288), in 37-38 s instead of about 40."""
+    36.3 / 36.3 / 35.3% at 524,288), in 37-38 s instead of about 40. At twice the rate
+    (`rate_scale`), seed 1: 8 workers at 8,192 words each 36.9% / 0.608, at 16,384 36.2% /
+    0.602; 16 workers at 8,192 diverged in the first epoch, at 16,384 30.9% / 0.616."""
     interval = min(SYNC_WORDS, run_words / MIN_MERGES)
     halved = interval * min(1.0, 2 / max(workers, 1))
-    return max(1, int(max(halved, min(interval, MIN_WORKER_ROUND * workers))))
+    least = MIN_WORKER_ROUND * max(1.0, workers * rate_scale(workers) / SUMMED_UPDATES)
+    return max(1, int(max(halved, min(interval, least * workers))))
 
 
 def _split_tail(pieces: list[tuple[int, int, int]], threads: int) -> list[tuple[int, int, int]]:
