@@ -5,6 +5,7 @@ and addresses that answer nothing."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -176,6 +177,17 @@ def test_the_default_merge_interval_gives_every_run_enough_merges_and_shrinks_wi
     assert default_sync_words(100 * SYNC_WORDS * MIN_MERGES, 16) == 16 * MIN_WORKER_ROUND * 2
     assert default_sync_words(10_000_000, 16) == 10_000_000 // MIN_MERGES  # not past the cap
     assert default_sync_words(3, 2) == 1
+
+
+def test_a_round_is_cut_in_slices_of_its_chunks_that_keep_their_windows():
+    from w2v.training_cluster import CHUNK_IDS, MAX_PARTS, MIN_SLICE_WORDS, round_pieces
+
+    full = [[CHUNK_IDS] * 8, [CHUNK_IDS] * 8]
+    assert round_pieces(524_288, 2, 1, full) == (1, 2)  # whole chunks, two a round
+    assert round_pieces(65_536, 2, 1, full) == (4, 1)  # a quarter chunk each
+    assert round_pieces(1, 2, 2, full) == (MAX_PARTS, 2)  # no slice below a 32nd
+    assert round_pieces(1, 2, 2, [[26], [26]]) == (1, 2)  # a tiny chunk stays whole
+    assert round_pieces(1, 2, 1, [[3 * MIN_SLICE_WORDS], [100]]) == (3, 1)
 
 
 @pytest.fixture
@@ -443,12 +455,19 @@ def test_an_address_nothing_answers_is_one_line_error(tmp_path, ray_available, s
 
 @pytest.mark.slow
 def test_a_tiny_sync_every_is_bounded_by_a_smallest_round(tmp_path, ray_available, small_corpus):
-    """--sync-every 1 once meant rounds of no words, a run that never ended."""
-    result = w2v_cli("train", small_corpus, "--ray", "--workers", "2", "--threads", "1",
-                     "--sync-every", "1", "--min-count", "1", "-o", tmp_path / "v.bin",
-                     timeout=120)
+    """--sync-every 1 once meant rounds of no words, a run that never ended; then slices of a
+    small corpus's chunks so thin that no word had a context, a run that learned nothing."""
+    result = w2v_cli("train", small_corpus, "--ray", "--workers", "2", "--threads", "2",
+                     "--sync-every", "1", "--min-count", "1", "--sample", "0",
+                     "-o", tmp_path / "v.bin", timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "merging every 4,096 words of each" in result.stderr
+    round_words = int(re.search(r"merging every ([\d,]+) words", result.stderr)[1]
+                      .replace(",", ""))
+    assert round_words >= 1_024
+    lines = small_corpus.read_text().count("\n")  # the line the shards split counts once
+    assert f"words in {lines:,} lines" in result.stderr
+    losses = re.findall(r"loss \S+ \((\S+) per prediction\)", result.stderr)
+    assert len(losses) == 5 and all(0.1 < float(loss) < 1 for loss in losses)
 
 
 def test_ray_options_without_ray_are_usage_errors(tmp_path, small_corpus):

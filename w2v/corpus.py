@@ -111,7 +111,10 @@ class EncodedCorpus:
                 current = index
             self.stats.lines += len(ids) - word_count(ids)
             pending = self._flush(np.concatenate([pending, ids]), on_words)
-        self._flush(self._end_line(pending), on_words, final=True)
+        last = paths[-1] if paths else None
+        # a shard that stops inside its file leaves its last line to the next shard to count
+        continued = isinstance(last, Shard) and last.stop is not None
+        self._flush(self._end_line(pending, count=not continued), on_words, final=True)
         self.stats.invalid_utf8 = tokenizer.invalid_sequences
         return_free_memory()  # the reading pass's buffers, before training allocates
         try:
@@ -134,10 +137,10 @@ class EncodedCorpus:
                     done += os.pwrite(self._file.fileno(), data[done:],
                                       k * CHUNK_IDS * _ITEM + done)
 
-    def _end_line(self, pending: np.ndarray) -> np.ndarray:
+    def _end_line(self, pending: np.ndarray, count: bool = True) -> np.ndarray:
         """End an unfinished last line of a file (files never share a line)."""
         if len(pending) and pending[-1] != LINE_BREAK:
-            self.stats.lines += 1
+            self.stats.lines += count
             return np.append(pending, np.int32(LINE_BREAK))
         return pending
 

@@ -57,6 +57,7 @@ MIN_WORKER_ROUND = 8_192  # words of a worker's round at least, by default (the 
 SUMMED_UPDATES = 16  # workers x rate past which a worker's least round grows (the same)
 SOLO_WORDS = 4_194_304  # words a lone worker trains between reports
 MAX_PARTS = 32  # slices of a chunk at most: rounds of at least 4,096 words per thread
+MIN_SLICE_WORDS = 1_024  # words of a chunk's slice at least (see round_pieces)
 BALANCE_PARTS = 4  # slices of a chunk at most to balance several threads (see _train)
 PIECES_PER_THREAD = 8  # in a round, for balance (see _train)
 TAIL_PARTS = 4  # slices of each thread's last piece of a round (see _split_tail)
@@ -195,19 +196,12 @@ class _Run:
         cfg = self.config
         if self.sync_words is None:
             self.sync_words = default_sync_words(self.stats.words * cfg.epochs, len(self.plans))
-        # a worker's round: its share of sync_words (the staleness that matters is what the
-        # whole cluster trained since the last merge), as pieces, a whole number per thread; a
-        # piece is a chunk, or an equal slice of one when the share is less than a chunk per
-        # thread. With one worker nothing is merged: a round only updates the driver's copy.
-        share = self.sync_words / len(self.plans) if len(self.plans) > 1 else SOLO_WORDS
-        self.parts = min(max(1, round(CHUNK_IDS * cfg.threads / share)), MAX_PARTS)
-        if cfg.threads > 1:  # a round waits for its last piece: many keep the threads busy to
-            # its end, but a slice costs more than a whole chunk (1x2: 3% slower in quarters)
-            needed = math.ceil(PIECES_PER_THREAD * cfg.threads * CHUNK_IDS / share)
-            self.parts = max(self.parts, min(needed, BALANCE_PARTS))
-        per_round = cfg.threads * max(1, round(share * self.parts / (CHUNK_IDS * cfg.threads)))
-        self.per_round = per_round
-        self.rounds = max(math.ceil(len(c) * self.parts / per_round) for c in self.chunk_words)
+        self.parts, self.per_round = round_pieces(self.sync_words, len(self.plans),
+                                                  cfg.threads, self.chunk_words)
+        self.rounds = max(math.ceil(len(c) * self.parts / self.per_round)
+                          for c in self.chunk_words)
+        round_words = min(self.per_round * CHUNK_IDS // self.parts,
+                          max(sum(c) for c in self.chunk_words))  # a small shard: all of it
         total = sum(sum(c) for c in self.chunk_words) * cfg.epochs
         self.epoch_loss = _padded(start.epoch_loss, cfg.epochs, np.float64)
         self.epoch_predictions = _padded(start.epoch_predictions, cfg.epochs, np.int64)
@@ -216,7 +210,7 @@ class _Run:
         self.epoch_seconds = np.zeros(cfg.epochs, dtype=np.float64)  # of this run's epochs
         _log(self.progress, f"training {cfg.arch}: {cfg.epochs} epochs of {self.stats.words:,} "
              f"words on {len(self.plans)} workers x {cfg.threads} threads, merging every "
-             f"{per_round * CHUNK_IDS // self.parts:,} words of each"
+             f"{round_words:,} words of each"
              + (f" at {self.rate:g} times the learning rate" if self.rate != 1 else ""))
         bar = tqdm(total=total, initial=done, desc=f"training {cfg.arch}", unit=" words",
                    unit_scale=True, file=sys.stderr, smoothing=0.1,
@@ -224,8 +218,7 @@ class _Run:
         began = time.perf_counter()
         self.catch_up = _CatchUp()
         merger = Merger(model_matrices(self.model),
-                        saturation(self.model, cfg, per_round * CHUNK_IDS // self.parts,
-                                   rate=self.rate),
+                        saturation(self.model, cfg, round_words, rate=self.rate),
                         merge_limits(self.model))
         self.news: list[list] = [[] for _ in self.plans]  # merged rows not yet sent, per worker
         self.forward: list[list] = [[] for _ in self.plans]  # the other's results, 2 workers
@@ -504,6 +497,26 @@ def default_sync_words(run_words: int, workers: int) -> int:
     halved = interval * min(1.0, 2 / max(workers, 1))
     least = MIN_WORKER_ROUND * max(1.0, workers * rate_scale(workers) / SUMMED_UPDATES)
     return max(1, int(max(halved, min(interval, least * workers))))
+
+
+def round_pieces(sync_words: float, workers: int, threads: int,
+                 chunk_words: list[list[int]]) -> tuple[int, int]:
+    """How a worker's round is cut: (parts, pieces), each chunk trained as `parts` equal slices
+    and a round being `pieces` of them, a whole number per thread. A round is the worker's
+    share of sync_words (the staleness that matters is what the whole cluster trained since the
+    last merge); a piece is a chunk, or a slice of one when the share is less than a chunk per
+    thread, but no slice of fewer than MIN_SLICE_WORDS words: a word's window ends at its
+    slice's edges, and slices of a 26-word chunk in 32 trained nothing at all. With one worker
+    nothing is merged: a round only updates the driver's copy."""
+    share = sync_words / workers if workers > 1 else SOLO_WORDS
+    parts = min(max(1, round(CHUNK_IDS * threads / share)), MAX_PARTS)
+    if threads > 1:  # a round waits for its last piece: many keep the threads busy to its
+        # end, but a slice costs more than a whole chunk (1x2: 3% slower in quarters)
+        needed = math.ceil(PIECES_PER_THREAD * threads * CHUNK_IDS / share)
+        parts = max(parts, min(needed, BALANCE_PARTS))
+    largest = max((words for shard in chunk_words for words in shard), default=0)
+    parts = max(1, min(parts, largest // MIN_SLICE_WORDS))
+    return parts, threads * max(1, round(share * parts / (CHUNK_IDS * threads)))
 
 
 def _split_tail(pieces: list[tuple[int, int, int]], threads: int) -> list[tuple[int, int, int]]:
