@@ -364,9 +364,10 @@ def rate_scale(workers: int) -> float:
     rather than the sum (see Merger), else 1. Measured, enwiki-t8, 5 epochs (one process 36.5%,
     0.599, the mean of seeds 1-3): 4 workers at the rate asked 35.1%, 0.605 (seeds 1-3); at
     1.4 / 1.8 / 2.2 times it 37.0 / 38.1 / 38.4% (seed 1; one process at 1.4 / 1.8 times:
-    39.2 / 38.5%); at 2 times, settling at half the touches: see `scripts/bench_ray.py`. 8
-    workers: 33.6%, 0.580 as asked; 1.4 times 34.7%; 2 times diverges in the first epoch unless
-    rows settle at half the touches (a touch moves a row twice as far): 36.2%, 0.602."""
+    39.2 / 38.5%); at 2 times, settling at half the touches, 38.8%, 0.639 (seeds 1-3,
+    `scripts/bench_ray.py` at 40e3e2a). 8 workers: 33.6%, 0.580 as asked; 1.4 times 34.7%; 2
+    times diverges in the first epoch unless rows settle at half the touches (a touch moves a
+    row twice as far): 36.2%, 0.602."""
     return MERGED_RATE if workers > 2 else 1.0
 
 
