@@ -254,7 +254,7 @@ class _Run:
                 if r == self.rounds - 1:
                     elapsed = time.perf_counter() - began
                     self.epoch_seconds[epoch] = elapsed - self.epoch_seconds.sum()
-                    self._log_epoch(bar, epoch, elapsed)
+                    self._log_epoch(bar, epoch)
                 if every and job < end and (
                         (every.epochs and r == self.rounds - 1 and (epoch + 1) % every.epochs == 0)
                         or (due is not None and time.perf_counter() >= due)):
@@ -369,10 +369,11 @@ class _Run:
         share = (epoch * shard_words + words_before) / max(cfg.epochs * shard_words, 1)
         return self.rate * (cfg.alpha - (cfg.alpha - cfg.min_alpha) * min(share, 1.0))
 
-    def _log_epoch(self, bar, epoch: int, elapsed: float) -> None:
+    def _log_epoch(self, bar, epoch: int) -> None:
+        """The epoch's line, its speed the epoch's own, as a single process reports it."""
         if self.progress:
             mean = self.epoch_loss[epoch] / max(self.epoch_predictions[epoch], 1)
-            speed = self.epoch_words[:epoch + 1].sum() / max(elapsed, 1e-9)
+            speed = self.epoch_words[epoch] / max(self.epoch_seconds[epoch], 1e-9)
             bar.write(f"epoch {epoch + 1}: loss {self.epoch_loss[epoch]:.6g} ({mean:.4f} per "
                       f"prediction), {speed:,.0f} words/s", file=sys.stderr)
 
