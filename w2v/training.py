@@ -226,6 +226,7 @@ class _Epochs:
         self.epoch_loss = _padded(start.epoch_loss, cfg.epochs, np.float64)
         self.epoch_predictions = _padded(start.epoch_predictions, cfg.epochs, np.int64)
         self.epoch_words = _padded(start.epoch_words, cfg.epochs, np.int64)
+        self._epoch_words_at_start = self.epoch_words.copy()  # a resumed run's, for speeds
         self.words_done = self._words_at_start = int(self.epoch_words.sum())
         self.epoch_seconds = np.zeros(cfg.epochs, dtype=np.float64)
         # epochs a resumed run had finished are not logged again
@@ -352,7 +353,8 @@ class _Epochs:
             ended = time.perf_counter() - self._started
             self.epoch_seconds[e] = ended - self.epoch_seconds[:e].sum() if e else ended
             mean = self.epoch_loss[e] / max(self.epoch_predictions[e], 1)
-            speed = self.epoch_words[e] / max(self.epoch_seconds[e], 1e-9)
+            trained = self.epoch_words[e] - self._epoch_words_at_start[e]
+            speed = trained / max(self.epoch_seconds[e], 1e-9)
             if self.progress:
                 bar.write(f"epoch {e + 1}: loss {self.epoch_loss[e]:.6g} ({mean:.4f} per "
                           f"prediction), {speed:,.0f} words/s", file=sys.stderr)
@@ -366,8 +368,9 @@ class _Epochs:
                                              int(self.epoch_predictions[e]),
                                              int(self.epoch_words[e]),
                                              float(self.epoch_seconds[e])))
-        _log(self.progress, f"trained {self.words_done:,} words in {seconds:.1f} s "
-             f"({(self.words_done - self._words_at_start) / max(seconds, 1e-9):,.0f} words/s)")
+        trained = self.words_done - self._words_at_start  # by this run: a resumed one's rest
+        _log(self.progress, f"trained {trained:,} words in {seconds:.1f} s "
+             f"({trained / max(seconds, 1e-9):,.0f} words/s)")
 
     def _check_finite(self) -> None:
         for name, weights in (("input", self.model.input_weights),

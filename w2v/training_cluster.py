@@ -206,6 +206,7 @@ class _Run:
         self.epoch_loss = _padded(start.epoch_loss, cfg.epochs, np.float64)
         self.epoch_predictions = _padded(start.epoch_predictions, cfg.epochs, np.int64)
         self.epoch_words = _padded(start.epoch_words, cfg.epochs, np.int64)
+        self.epoch_words_at_start = self.epoch_words.copy()  # a resumed run's, for speeds
         done = int(self.epoch_words.sum())
         self.epoch_seconds = np.zeros(cfg.epochs, dtype=np.float64)  # of this run's epochs
         _log(self.progress, f"training {cfg.arch}: {cfg.epochs} epochs of {self.stats.words:,} "
@@ -373,7 +374,8 @@ class _Run:
         """The epoch's line, its speed the epoch's own, as a single process reports it."""
         if self.progress:
             mean = self.epoch_loss[epoch] / max(self.epoch_predictions[epoch], 1)
-            speed = self.epoch_words[epoch] / max(self.epoch_seconds[epoch], 1e-9)
+            trained = self.epoch_words[epoch] - self.epoch_words_at_start[epoch]
+            speed = trained / max(self.epoch_seconds[epoch], 1e-9)
             bar.write(f"epoch {epoch + 1}: loss {self.epoch_loss[epoch]:.6g} ({mean:.4f} per "
                       f"prediction), {speed:,.0f} words/s", file=sys.stderr)
 
