@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from .model import Model
 
 
+def plural(n: int, noun: str) -> str:
+    """`n` and `noun`, plural unless n is 1, for the run's log: '1 thread', '2 threads'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass
 class EpochReport:
     epoch: int

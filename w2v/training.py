@@ -41,7 +41,7 @@ from .model import (
     resumed_model,
     vocabulary_for,
 )
-from .report import EpochReport, TrainingReport
+from .report import EpochReport, TrainingReport, plural
 from .sampling import huffman_tree, keep_thresholds, negative_table
 from .scheduler import AbortNow, JobScheduler
 from .tokenize import Tokenizer
@@ -119,7 +119,7 @@ def _train(corpus_paths, config, progress, checkpoint_path, checkpoint_every, re
                       start=resume.progress if resume else None,
                       checkpoint=(checkpoint_every, save) if checkpoint_every and save else None)
         _log(progress, f"training {config.arch}: {config.epochs} epochs of "
-             f"{corpus.stats.words:,} words on {config.threads} threads")
+             f"{corpus.stats.words:,} words on {plural(config.threads, 'thread')}")
         try:
             run.run()
         except AbortNow:

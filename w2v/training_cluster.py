@@ -46,7 +46,7 @@ from .formats import VectorFile
 from .interrupts import Terminated, exit_status
 from .model import Model, check_vocabulary, init_words_of, initial_model, resumed_model
 from .ray_backend import WorkerDied
-from .report import EpochReport, TrainingReport
+from .report import EpochReport, TrainingReport, plural
 from .scheduler import AbortNow
 from .shards import plan_shards
 from .vocab import Vocabulary
@@ -172,7 +172,7 @@ class _Run:
         check_vocabulary(stats, counter, vocab, cfg)
         report = TrainingReport(stats, len(vocab), read_seconds=time.perf_counter() - self.started)
         _log(self.progress, f"read {stats.words:,} words in {stats.lines:,} lines in "
-             f"{report.read_seconds:.2f} s on {len(self.plans)} workers; vocabulary "
+             f"{report.read_seconds:.2f} s on {plural(len(self.plans), 'worker')}; vocabulary "
              f"{len(vocab):,} words with count >= {cfg.min_count}")
         if self.on_vocabulary:
             self.on_vocabulary(vocab)
@@ -210,8 +210,8 @@ class _Run:
         done = int(self.epoch_words.sum())
         self.epoch_seconds = np.zeros(cfg.epochs, dtype=np.float64)  # of this run's epochs
         _log(self.progress, f"training {cfg.arch}: {cfg.epochs} epochs of {self.stats.words:,} "
-             f"words on {len(self.plans)} workers x {cfg.threads} threads, merging every "
-             f"{round_words:,} words of each"
+             f"words on {plural(len(self.plans), 'worker')} x {plural(cfg.threads, 'thread')}, "
+             f"merging every {round_words:,} words of each"
              + (f" at {self.rate:g} times the learning rate" if self.rate != 1 else ""))
         bar = tqdm(total=total, initial=done, desc=f"training {cfg.arch}", unit=" words",
                    unit_scale=True, file=sys.stderr, smoothing=0.1,
