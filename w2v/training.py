@@ -227,7 +227,7 @@ class _Epochs:
         self.epoch_predictions = _padded(start.epoch_predictions, cfg.epochs, np.int64)
         self.epoch_words = _padded(start.epoch_words, cfg.epochs, np.int64)
         self._epoch_words_at_start = self.epoch_words.copy()  # a resumed run's, for speeds
-        self.words_done = self._words_at_start = int(self.epoch_words.sum())
+        self.words_done = int(self.epoch_words.sum())
         self.epoch_seconds = np.zeros(cfg.epochs, dtype=np.float64)
         # epochs a resumed run had finished are not logged again
         self._logged = int(np.count_nonzero(self.epoch_words >= self.epoch_words_total))
@@ -368,7 +368,7 @@ class _Epochs:
                                              int(self.epoch_predictions[e]),
                                              int(self.epoch_words[e]),
                                              float(self.epoch_seconds[e])))
-        trained = self.words_done - self._words_at_start  # by this run: a resumed one's rest
+        trained = self.words_done - int(self._epoch_words_at_start.sum())  # a resumed run's rest
         _log(self.progress, f"trained {trained:,} words in {seconds:.1f} s "
              f"({trained / max(seconds, 1e-9):,.0f} words/s)")
 

@@ -280,7 +280,7 @@ class _Run:
                                              int(self.epoch_predictions[e]),
                                              int(self.epoch_words[e]),
                                              float(self.epoch_seconds[e])))
-        trained = int(self.epoch_words.sum()) - sum(start.epoch_words)
+        trained = int(self.epoch_words.sum() - self.epoch_words_at_start.sum())
         _log(self.progress, f"trained {trained:,} words in {seconds:.1f} s "
              f"({trained / max(seconds, 1e-9):,.0f} words/s); {self.bytes_sent / 2**20:,.0f} MiB "
              f"of rows exchanged"
