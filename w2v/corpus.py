@@ -140,7 +140,8 @@ class EncodedCorpus:
     def _end_line(self, pending: np.ndarray, count: bool = True) -> np.ndarray:
         """End an unfinished last line of a file (files never share a line)."""
         if len(pending) and pending[-1] != LINE_BREAK:
-            self.stats.lines += count
+            if count:
+                self.stats.lines += 1
             return np.append(pending, np.int32(LINE_BREAK))
         return pending
 
