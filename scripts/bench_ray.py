@@ -1,20 +1,20 @@
 """Benchmark `w2v train --ray` on a local Ray runtime against single-process runs, side by side.
 
-Runs, in this order, each a whole process scored by one evaluator (bench.py's): plain
-`w2v train` with 1 and 2 threads, then `--ray --workers W --threads T` for each W x T asked
-for (default 1x1, 1x2, 2x1, 4x1), and, with --scale, 8 and 16 workers of one thread each (on a
-2-core machine they share the cores: their speed means nothing, their quality is the point).
-The runs whose times the targets compare (plain x1 and x2, 1x1, 1x2, 2x1) go --repeat times
-(default 2), interleaved, and each counts its fastest run: on this shared machine the same run
-varied by 5% from one hour to the next, and the fastest of a few is the least disturbed (as
-timeit takes the minimum); the targets' ratios are also printed pass by pass. The runs whose
-quality the targets compare (plain x1, 2x1, 4x1) go with --seeds seeds (default 3: 1, 2,
+Runs, in this order, each a whole process scored by one evaluator (bench.py's): plain `w2v
+train` with 1 and 2 threads, then `--ray --workers W --threads T` for each W x T asked for
+(default 1x1, 1x2, 2x1, 4x1), and, with --scale, 8 and 16 workers of one thread each (on a
+2-core machine they share the cores: their speed means nothing, their quality is the point). The
+runs whose times the targets compare (plain x1 and x2, 1x1, 1x2, 2x1) go --repeat times (default
+2), interleaved, and each counts its fastest run: on this shared machine the same run varied by
+5% from one hour to the next, and the fastest of a few is the least disturbed (as timeit takes
+the minimum); the targets' ratios are also printed pass by pass, with their median. The runs
+whose quality the targets compare (plain x1, 2x1, 4x1) go with --seeds seeds (default 3: 1, 2,
 3) and each counts the mean of their scores: one process scored 37.2%, 35.8% and 36.4% on the
 analogies with seeds 1 to 3, so one seed against one seed would judge the seeds as much as the
-workers. Every run is scored (bench.py's evaluator).
-Prints the table, the rows exchanged per run (from w2v's own log), and issue 13's targets:
-2 and 4 workers within 1 point of analogy and 0.01 of WordSim353 of the single process; 2 x 1
-at least 1.6x the throughput of 1 x 1; 1 x 2 within 15% of plain --threads 2.
+workers. Every run is scored (bench.py's evaluator). Prints the table, the rows exchanged per
+run (from w2v's own log), and issue 13's targets: 2 and 4 workers within 1 point of analogy and
+0.01 of WordSim353 of the single process; 2 x 1 at least 1.6x the throughput of 1 x 1; 1 x 2
+within 15% of plain --threads 2.
 
     python scripts/bench_ray.py                          # enwiki-t8, ANCHORS.md settings
     python scripts/bench_ray.py --scale --epochs 5
